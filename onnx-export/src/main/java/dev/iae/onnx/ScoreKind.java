@@ -1,0 +1,16 @@
+package dev.iae.onnx;
+
+/**
+ * Which quantity the model reports as its anomaly score. Higher is always more anomalous.
+ */
+public enum ScoreKind {
+    /** The squared distance of the latent vector to the hypersphere centre, {@code ||z - c||²} (the paper's score). */
+    SVDD,
+    /** The reconstruction error {@code ||x - x̂||²} in the normalised feature space (needs the decoder). */
+    RECONSTRUCTION,
+    /**
+     * The sum of the SVDD distance and the reconstruction error, each standardised by its mean and standard
+     * deviation over the training data (needs the hypersphere and the decoder).
+     */
+    COMBINED
+}
