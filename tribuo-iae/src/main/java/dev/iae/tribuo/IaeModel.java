@@ -1,0 +1,815 @@
+package dev.iae.tribuo;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.oracle.labs.mlrg.olcut.util.Pair;
+import dev.iae.onnx.FloatTensor;
+import dev.iae.onnx.IaeNetworkDescription;
+import dev.iae.onnx.IaeOnnxWriter;
+import dev.iae.onnx.OnnxContract;
+import dev.iae.onnx.OnnxMetadata;
+import dev.iae.onnx.ScoreKind;
+import dev.iae.tribuo.protos.IaeModelProto;
+import org.tribuo.Dataset;
+import org.tribuo.Example;
+import org.tribuo.Excuse;
+import org.tribuo.Feature;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Model;
+import org.tribuo.ONNXExportable;
+import org.tribuo.Prediction;
+import org.tribuo.anomaly.Event;
+import org.tribuo.impl.ModelDataCarrier;
+import org.tribuo.protos.core.ModelDataProto;
+import org.tribuo.protos.core.ModelProto;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.util.onnx.ONNXNode;
+import org.tribuo.util.onnx.ONNXRef;
+
+import java.io.IOException;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.nio.FloatBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A trained IAE-LSTM-KL anomaly detector served by ONNX Runtime: a Tribuo {@code Model<Event>} that owns the bytes
+ * of its self-contained ONNX graph (see {@link OnnxContract}) and an ONNX Runtime session on them.
+ * <p>
+ * <b>Prediction.</b> Each example becomes a dense vector in the feature map's order ({@link DenseFeatures}: unknown
+ * features ignored, missing ones 0, no known feature or a NaN/infinite value rejected with an
+ * {@link IllegalArgumentException} naming the example index and the feature). The graph's {@code score} output is
+ * the {@link Event}'s score; the event is {@link Event.EventType#ANOMALOUS} when the score is above
+ * {@link #threshold()} and {@link Event.EventType#EXPECTED} otherwise. {@link #predict(Iterable)} and
+ * {@link #predict(Dataset)} run one ONNX Runtime call per chunk of {@link #chunkSize()} examples; the graph scores
+ * every example independently, so the results equal one-at-a-time prediction. A prediction's "number of used
+ * features" is the number of the example's features known to the model. A score that comes out NaN or infinite
+ * (feature values far outside float range after normalisation) is refused with an {@link IllegalArgumentException}
+ * rather than returned.
+ * <p>
+ * <b>Explanations.</b> {@link #getExcuse(Example)} lists every feature with its squared reconstruction error (the
+ * graph's {@code feature_errors} output, normalised space), largest first, under {@link Model#ALL_OUTPUTS}. Graphs
+ * without a decoder (e.g. the Deep SVDD ablation) have no such output and return {@link Optional#empty()}.
+ * {@link #getTopFeatures(int)} returns an empty map: a deep network has no global feature ranking (as Tribuo's
+ * other external and anomaly models, which also return an empty map).
+ * <p>
+ * <b>Integrity.</b> The model records the SHA-256 of its ONNX bytes and verifies it whenever it is loaded (Tribuo
+ * protobuf or Java serialization); it also checks that the graph's feature-name metadata equals the feature map
+ * (a graph built for another feature set is refused), that the threshold stored with the model equals the one in
+ * the graph's metadata, and that the graph has the contract's input and score output. All such failures are
+ * {@link IllegalArgumentException}s (wrapped in an {@link IllegalStateException} by {@link Model#deserialize}, in an
+ * {@link InvalidObjectException} by Java deserialization); unparseable protobuf is an
+ * {@link InvalidProtocolBufferException}.
+ * <p>
+ * <b>Life cycle.</b> The session is native memory: {@link #close()} releases it, after which prediction throws
+ * {@link IllegalStateException}. Concurrent predictions share the session (ONNX Runtime's {@code run} is
+ * thread-safe); {@code close()} waits for running predictions to finish. The session is transient and is reopened
+ * after deserialization. Deserialized, copied and re-thresholded models are new objects with their own session.
+ * <p>
+ * <b>Deployment.</b> {@link #exportONNXModel(String, long)} / {@link #saveONNXModel} give the stored graph (with the
+ * requested domain and model version), which carries the feature names, threshold, score kind and the Tribuo
+ * provenance (under {@link ONNXExportable#PROVENANCE_METADATA_FIELD}) in its metadata and runs in any ONNX Runtime.
+ */
+public final class IaeModel extends Model<Event> implements ONNXExportable, AutoCloseable {
+    private static final long serialVersionUID = 1L;
+    private static final Logger logger = Logger.getLogger(IaeModel.class.getName());
+
+    /** Protobuf serialization version. */
+    public static final int CURRENT_VERSION = 0;
+    /** Default number of examples per ONNX Runtime call in batched prediction. */
+    public static final int DEFAULT_CHUNK_SIZE = 256;
+
+    private final byte[] onnxBytes;
+    private final byte[] sha256;
+    private final double threshold;
+    private final ScoreKind scoreKind;
+    private final ExecutionProvider executionProvider;
+    private final int chunkSize;
+    private final int intraOpThreads;
+
+    private transient ReentrantReadWriteLock lock;
+    private transient OrtSession session;
+    private transient ExecutionProvider activeProvider;
+    private transient boolean closed;
+    private transient Map<String, String> onnxMetadata;
+    private transient List<String> outputNames;
+
+    /**
+     * Builds a model on ONNX bytes: checks them, records their hash and opens the session.
+     * @param expectedSha256 the recorded hash the bytes must match, or null when the bytes are new.
+     * @param expectedThreshold the recorded threshold the metadata must match, or NaN when there is none.
+     */
+    private IaeModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureMap,
+                     ImmutableOutputInfo<Event> outputInfo, byte[] onnxBytes, byte[] expectedSha256,
+                     double expectedThreshold, ExecutionProvider provider, int chunkSize, int intraOpThreads) {
+        super(name, provenance, featureMap, outputInfo, false);
+        Objects.requireNonNull(onnxBytes, "onnxBytes");
+        this.executionProvider = Objects.requireNonNull(provider, "provider");
+        this.chunkSize = checkChunkSize(chunkSize);
+        this.intraOpThreads = checkThreads(intraOpThreads);
+        this.onnxBytes = onnxBytes.clone();
+        this.sha256 = sha256(this.onnxBytes);
+        if (expectedSha256 != null) {
+            verifyHash(this.sha256, expectedSha256);
+        }
+        Map<String, String> meta = inspect(this.onnxBytes, featureMap);
+        this.threshold = parseThreshold(meta);
+        this.scoreKind = parseScoreKind(meta);
+        if (!Double.isNaN(expectedThreshold) && Double.compare(expectedThreshold, threshold) != 0) {
+            throw new IllegalArgumentException("The model's recorded threshold " + expectedThreshold
+                    + " differs from the threshold " + threshold + " in its ONNX metadata; the model data is inconsistent");
+        }
+        this.onnxMetadata = Collections.unmodifiableMap(meta);
+        openSession();
+    }
+
+    /**
+     * Creates a model from a trained network: adds the Tribuo provenance to the description's metadata
+     * ({@link ONNXExportable#PROVENANCE_METADATA_FIELD}, serialized, and {@link OnnxContract#META_PROVENANCE_TEXT},
+     * human-readable), writes the ONNX graph with {@link IaeOnnxWriter}, and opens an ONNX Runtime session on it
+     * with the default chunk size and thread count.
+     * @param name the model name.
+     * @param provenance the model provenance.
+     * @param featureMap the feature map; its names in id order must be the description's feature names.
+     * @param outputInfo the output domain (from Tribuo's {@code AnomalyFactory}).
+     * @param description the trained network.
+     * @param provider where to run the session.
+     * @return the model.
+     * @throws IllegalArgumentException if the description is inconsistent or built for other features.
+     * @throws IllegalStateException if the provider is CUDA and CUDA is unavailable.
+     */
+    public static IaeModel create(String name, ModelProvenance provenance, ImmutableFeatureMap featureMap,
+                                  ImmutableOutputInfo<Event> outputInfo, IaeNetworkDescription description,
+                                  ExecutionProvider provider) {
+        Objects.requireNonNull(provenance, "provenance");
+        Objects.requireNonNull(description, "description");
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put(ONNXExportable.PROVENANCE_METADATA_FIELD, ONNXExportable.SERIALIZER.marshalAndSerialize(provenance));
+        extra.put(OnnxContract.META_PROVENANCE_TEXT, provenance.toString());
+        OnnxMl.ModelProto proto = IaeOnnxWriter.write(description.withMetadata(extra));
+        return new IaeModel(name, provenance, featureMap, outputInfo, proto.toByteArray(), null, Double.NaN,
+                provider, DEFAULT_CHUNK_SIZE, 0);
+    }
+
+    /**
+     * Creates a model from the bytes of an IAE-LSTM-KL ONNX file (e.g. one written by {@link #saveONNXModel}), with
+     * the default chunk size and thread count. The threshold and score kind come from the file's metadata.
+     * @param name the model name.
+     * @param provenance the provenance to give the model.
+     * @param featureMap the feature map; its names in id order must equal the file's feature names.
+     * @param outputInfo the output domain.
+     * @param onnxBytes the ONNX bytes (copied).
+     * @param provider where to run the session.
+     * @return the model.
+     * @throws IllegalArgumentException if the bytes are not an IAE-LSTM-KL ONNX model, ONNX Runtime cannot load
+     *     them, or the file was built for another feature set.
+     */
+    public static IaeModel fromOnnx(String name, ModelProvenance provenance, ImmutableFeatureMap featureMap,
+                                    ImmutableOutputInfo<Event> outputInfo, byte[] onnxBytes, ExecutionProvider provider) {
+        return new IaeModel(name, provenance, featureMap, outputInfo, onnxBytes, null, Double.NaN,
+                provider, DEFAULT_CHUNK_SIZE, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------------ settings
+
+    /** @return the decision threshold: scores above it are {@link Event.EventType#ANOMALOUS}. */
+    public double threshold() {
+        return threshold;
+    }
+
+    /**
+     * A new model with another threshold: its ONNX bytes differ only in the threshold metadata (and so in their
+     * hash). This model is unchanged and stays open.
+     * @param newThreshold the new threshold (not NaN).
+     * @return the new model, with its own session.
+     */
+    public IaeModel withThreshold(double newThreshold) {
+        if (Double.isNaN(newThreshold)) {
+            throw new IllegalArgumentException("threshold must not be NaN");
+        }
+        OnnxMl.ModelProto proto = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes),
+                Map.of(OnnxContract.META_THRESHOLD, Double.toString(newThreshold)));
+        return new IaeModel(name, provenance, featureIDMap, outputIDInfo, proto.toByteArray(), null, newThreshold,
+                executionProvider, chunkSize, intraOpThreads);
+    }
+
+    /**
+     * A new model on the same bytes with another execution provider.
+     * @param provider the provider.
+     * @return the new model, with its own session.
+     */
+    public IaeModel withExecutionProvider(ExecutionProvider provider) {
+        return new IaeModel(name, provenance, featureIDMap, outputIDInfo, onnxBytes, sha256, threshold,
+                provider, chunkSize, intraOpThreads);
+    }
+
+    /**
+     * A new model on the same bytes with another batch chunk size.
+     * @param newChunkSize examples per ONNX Runtime call in batched prediction (positive).
+     * @return the new model, with its own session.
+     */
+    public IaeModel withChunkSize(int newChunkSize) {
+        return new IaeModel(name, provenance, featureIDMap, outputIDInfo, onnxBytes, sha256, threshold,
+                executionProvider, newChunkSize, intraOpThreads);
+    }
+
+    /**
+     * A new model on the same bytes with another ONNX Runtime intra-op thread count.
+     * @param threads the thread count, or 0 for the default ({@link OrtSessions#THREADS_PROPERTY}, else 1).
+     * @return the new model, with its own session.
+     */
+    public IaeModel withIntraOpThreads(int threads) {
+        return new IaeModel(name, provenance, featureIDMap, outputIDInfo, onnxBytes, sha256, threshold,
+                executionProvider, chunkSize, threads);
+    }
+
+    /** @return which quantity the score is (from the ONNX metadata). */
+    public ScoreKind scoreKind() {
+        return scoreKind;
+    }
+
+    /** @return the requested execution provider (AUTO, CPU or CUDA). */
+    public ExecutionProvider executionProvider() {
+        return executionProvider;
+    }
+
+    /** @return where the session actually runs: CPU or CUDA (null once closed). */
+    public ExecutionProvider activeExecutionProvider() {
+        return activeProvider;
+    }
+
+    /** @return examples per ONNX Runtime call in batched prediction. */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+    /** @return the configured intra-op thread count (0 = the default at session creation). */
+    public int intraOpThreads() {
+        return intraOpThreads;
+    }
+
+    /** @return a copy of the ONNX bytes the model runs. */
+    public byte[] onnxBytes() {
+        return onnxBytes.clone();
+    }
+
+    /** @return the SHA-256 of the ONNX bytes, lower-case hex. */
+    public String sha256Hex() {
+        return HexFormat.of().formatHex(sha256);
+    }
+
+    /** @return the ONNX model's metadata entries (unmodifiable, file order). */
+    public Map<String, String> onnxMetadata() {
+        return onnxMetadata;
+    }
+
+    /** @return the architecture description stored in the ONNX metadata, or "" if absent. */
+    public String architectureText() {
+        return onnxMetadata.getOrDefault(OnnxContract.META_ARCHITECTURE, "");
+    }
+
+    /** @return the feature names in input order (from the feature map, checked against the ONNX metadata). */
+    public List<String> featureNames() {
+        return DenseFeatures.featureNames(featureIDMap);
+    }
+
+    /** @return the names of the graph's outputs (unmodifiable, graph order). */
+    public List<String> outputNames() {
+        return outputNames;
+    }
+
+    /** @return true if the graph has a decoder, i.e. per-feature reconstruction errors and excuses. */
+    public boolean hasDecoder() {
+        return outputNames.contains(OnnxContract.OUTPUT_FEATURE_ERRORS);
+    }
+
+    /** @return true once {@link #close()} has been called. */
+    public boolean isClosed() {
+        lock.readLock().lock();
+        try {
+            return closed;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- prediction
+
+    /**
+     * Scores one example.
+     * @param example the example.
+     * @return the prediction: an {@link Event} with the score and its type.
+     * @throws IllegalArgumentException if the example has no known feature or a non-finite value.
+     * @throws IllegalStateException if the model is closed.
+     */
+    @Override
+    public Prediction<Event> predict(Example<Event> example) {
+        return predictChunk(Collections.singletonList(example), 0).get(0);
+    }
+
+    /**
+     * Scores examples in chunks of {@link #chunkSize()}, one ONNX Runtime call per chunk.
+     * @param examples the examples.
+     * @return the predictions in input order.
+     * @throws IllegalArgumentException naming the example index (position in {@code examples}) and the feature
+     *     if an example has no known feature or a non-finite value.
+     */
+    @Override
+    protected List<Prediction<Event>> innerPredict(Iterable<Example<Event>> examples) {
+        List<Prediction<Event>> out = new ArrayList<>();
+        List<Example<Event>> chunk = new ArrayList<>(chunkSize);
+        long first = 0;
+        for (Example<Event> e : examples) {
+            chunk.add(e);
+            if (chunk.size() == chunkSize) {
+                out.addAll(predictChunk(chunk, first));
+                first += chunk.size();
+                chunk.clear();
+            }
+        }
+        if (!chunk.isEmpty()) {
+            out.addAll(predictChunk(chunk, first));
+        }
+        return out;
+    }
+
+    private List<Prediction<Event>> predictChunk(List<Example<Event>> chunk, long firstIndex) {
+        int n = chunk.size();
+        int d = featureIDMap.size();
+        float[] buf = new float[n * d];
+        int[] used = new int[n];
+        for (int i = 0; i < n; i++) {
+            Example<Event> e = chunk.get(i);
+            DenseFeatures.fill(e, featureIDMap, firstIndex + i, buf, i * d);
+            used[i] = countKnown(e);
+        }
+        float[] scores = run(buf, n, Set.of(OnnxContract.OUTPUT_SCORE), firstIndex)
+                .get(OnnxContract.OUTPUT_SCORE).data();
+        List<Prediction<Event>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new Prediction<>(toEvent(scores[i]), used[i], chunk.get(i)));
+        }
+        return out;
+    }
+
+    private Event toEvent(double score) {
+        return new Event(score > threshold ? Event.EventType.ANOMALOUS : Event.EventType.EXPECTED, score);
+    }
+
+    private int countKnown(Example<Event> e) {
+        int known = 0;
+        for (Feature f : e) {
+            if (featureIDMap.get(f.getName()) != null) {
+                known++;
+            }
+        }
+        return known;
+    }
+
+    /**
+     * Runs the graph on dense rows and returns every named output, for tooling (parity checks, latent vectors,
+     * reconstruction errors). Rows are raw feature values in {@link #featureNames()} order.
+     * @param rows the input rows, each of length {@code featureNames().size()}, all values finite.
+     * @return each output's tensor by name, in graph order (first dimension = number of rows).
+     * @throws IllegalArgumentException if a row has the wrong length or a non-finite value, or an output is not
+     *     finite.
+     * @throws IllegalStateException if the model is closed.
+     */
+    public Map<String, FloatTensor> outputs(float[][] rows) {
+        Objects.requireNonNull(rows, "rows");
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("outputs needs at least one row");
+        }
+        int d = featureIDMap.size();
+        float[] buf = new float[rows.length * d];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] == null || rows[i].length != d) {
+                throw new IllegalArgumentException("Row " + i + " has " + (rows[i] == null ? "no" : rows[i].length)
+                        + " values, the model has " + d + " features");
+            }
+            for (int j = 0; j < d; j++) {
+                if (!Float.isFinite(rows[i][j])) {
+                    throw new IllegalArgumentException("Row " + i + " has a non-finite value (" + rows[i][j]
+                            + ") for feature '" + featureIDMap.get(j).getName() + "'");
+                }
+            }
+            System.arraycopy(rows[i], 0, buf, i * d, d);
+        }
+        return run(buf, rows.length, new LinkedHashSet<>(outputNames), 0);
+    }
+
+    /**
+     * Runs the session on {@code n} dense rows and copies out the requested outputs, under the read lock.
+     */
+    private Map<String, FloatTensor> run(float[] buf, int n, Set<String> requested, long firstIndex) {
+        int d = featureIDMap.size();
+        lock.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("IaeModel '" + name + "' has been closed; its ONNX Runtime session "
+                        + "is released. Deserialize or copy the model to predict again.");
+            }
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            Map<String, FloatTensor> out = new LinkedHashMap<>();
+            try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(buf, 0, n * d), new long[]{n, d});
+                 OrtSession.Result result = session.run(Collections.singletonMap(OnnxContract.INPUT_FEATURES, input),
+                         requested)) {
+                for (String outName : outputNames) {
+                    if (!requested.contains(outName)) {
+                        continue;
+                    }
+                    OnnxValue v = result.get(outName).orElseThrow(() -> new IllegalStateException(
+                            "ONNX Runtime returned no output '" + outName + "'"));
+                    OnnxTensor t = (OnnxTensor) v;
+                    FloatBuffer fb = t.getFloatBuffer();
+                    float[] data = new float[fb.remaining()];
+                    fb.get(data);
+                    long[] shape = t.getInfo().getShape();
+                    checkFinite(outName, data, n, firstIndex);
+                    out.put(outName, new FloatTensor(shape, data));
+                }
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed to run IaeModel '" + name + "' on " + n
+                    + " examples starting at index " + firstIndex + ": " + e.getMessage(), e);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static void checkFinite(String outName, float[] data, int n, long firstIndex) {
+        int perRow = data.length / n;
+        for (int k = 0; k < data.length; k++) {
+            if (!Float.isFinite(data[k])) {
+                throw new IllegalArgumentException("Example " + (firstIndex + k / perRow) + ": the model's output '"
+                        + outName + "' is not finite (" + data[k] + "); its feature values are probably far outside "
+                        + "the range seen in training");
+            }
+        }
+    }
+
+    /**
+     * Explains one example by its per-feature squared reconstruction errors (normalised space): every feature of
+     * the model with its error, largest first, under the key {@link Model#ALL_OUTPUTS}. The excuse's prediction is
+     * the model's prediction for the example.
+     * @param example the example.
+     * @return the excuse, or {@link Optional#empty()} if the graph has no decoder.
+     * @throws IllegalArgumentException if the example has no known feature or a non-finite value.
+     * @throws IllegalStateException if the model is closed.
+     */
+    @Override
+    public Optional<Excuse<Event>> getExcuse(Example<Event> example) {
+        if (!hasDecoder()) {
+            return Optional.empty();
+        }
+        int d = featureIDMap.size();
+        float[] row = new float[d];
+        DenseFeatures.fill(example, featureIDMap, 0, row, 0);
+        Map<String, FloatTensor> out = run(row, 1,
+                Set.of(OnnxContract.OUTPUT_SCORE, OnnxContract.OUTPUT_FEATURE_ERRORS), 0);
+        Prediction<Event> prediction = new Prediction<>(toEvent(out.get(OnnxContract.OUTPUT_SCORE).get(0)),
+                countKnown(example), example);
+        FloatTensor errors = out.get(OnnxContract.OUTPUT_FEATURE_ERRORS);
+        List<Pair<String, Double>> list = new ArrayList<>(d);
+        for (int j = 0; j < d; j++) {
+            list.add(new Pair<>(featureIDMap.get(j).getName(), (double) errors.get(j)));
+        }
+        list.sort(Comparator.comparing((Pair<String, Double> p) -> p.getB()).reversed());
+        Map<String, List<Pair<String, Double>>> weights = new LinkedHashMap<>();
+        weights.put(Model.ALL_OUTPUTS, Collections.unmodifiableList(list));
+        return Optional.of(new Excuse<>(example, prediction, weights));
+    }
+
+    /**
+     * Returns an empty map: the network has no global ranking of its features (per-example explanations come
+     * from {@link #getExcuse(Example)}).
+     * @param n ignored.
+     * @return an empty map.
+     */
+    @Override
+    public Map<String, List<Pair<String, Double>>> getTopFeatures(int n) {
+        return Collections.emptyMap();
+    }
+
+    // ------------------------------------------------------------------------------------------------- export
+
+    /**
+     * The stored ONNX graph with the given domain and model version; the rest (graph, metadata including the
+     * provenance, producer) is unchanged.
+     * @param domain the model domain (reverse-DNS style).
+     * @param modelVersion the model version.
+     * @return the ONNX model.
+     */
+    @Override
+    public OnnxMl.ModelProto exportONNXModel(String domain, long modelVersion) {
+        Objects.requireNonNull(domain, "domain");
+        return OnnxMetadata.parse(onnxBytes).toBuilder().setDomain(domain).setModelVersion(modelVersion).build();
+    }
+
+    /**
+     * Not supported: the model's graph is prebuilt by {@link IaeOnnxWriter} (its operators — LSTM, Conv, Resize,
+     * BatchNormalization — are outside Tribuo's {@code ONNXOperators}), so it cannot be appended node by node to
+     * another Tribuo ONNX context. Use {@link #exportONNXModel(String, long)} or {@link #saveONNXModel}.
+     * @param input ignored.
+     * @return never.
+     * @throws UnsupportedOperationException always.
+     */
+    @Override
+    public ONNXNode writeONNXGraph(ONNXRef<?> input) {
+        throw new UnsupportedOperationException("IaeModel's ONNX graph is prebuilt and cannot be written into another "
+                + "ONNX context; use exportONNXModel(domain, modelVersion) or saveONNXModel(...) instead");
+    }
+
+    // -------------------------------------------------------------------------------------------- life cycle
+
+    /**
+     * Releases the ONNX Runtime session. Waits for running predictions; later predictions throw
+     * {@link IllegalStateException}. Calling it again does nothing. Serialization still works after closing.
+     */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            activeProvider = null;
+            try {
+                session.close();
+            } catch (OrtException e) {
+                logger.log(Level.WARNING, "Failed to close the ONNX Runtime session of IaeModel '" + name + "'", e);
+            }
+            session = null;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * A new model (own session) with another name and provenance. With the same provenance the ONNX bytes are
+     * identical; with another provenance the provenance entries in the ONNX metadata are replaced, so an exported
+     * file never carries a provenance the model no longer has.
+     * @param newName the new name.
+     * @param newProvenance the new provenance.
+     * @return the copy.
+     */
+    @Override
+    protected IaeModel copy(String newName, ModelProvenance newProvenance) {
+        byte[] bytes = onnxBytes;
+        byte[] expectedHash = sha256;
+        if (!newProvenance.equals(provenance)) {
+            Map<String, String> entries = new LinkedHashMap<>();
+            entries.put(ONNXExportable.PROVENANCE_METADATA_FIELD,
+                    ONNXExportable.SERIALIZER.marshalAndSerialize(newProvenance));
+            entries.put(OnnxContract.META_PROVENANCE_TEXT, newProvenance.toString());
+            bytes = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes), entries).toByteArray();
+            expectedHash = null;
+        }
+        return new IaeModel(newName, newProvenance, featureIDMap, outputIDInfo, bytes, expectedHash, threshold,
+                executionProvider, chunkSize, intraOpThreads);
+    }
+
+    // --------------------------------------------------------------------------------------------- serialization
+
+    @Override
+    public ModelProto serialize() {
+        ModelDataCarrier<Event> carrier = createDataCarrier();
+        IaeModelProto data = IaeModelProto.newBuilder()
+                .setMetadata(carrier.serialize().toByteString())
+                .setOnnxModel(ByteString.copyFrom(onnxBytes))
+                .setOnnxSha256(ByteString.copyFrom(sha256))
+                .setThreshold(threshold)
+                .setExecutionProvider(executionProvider.name())
+                .setChunkSize(chunkSize)
+                .setIntraOpThreads(intraOpThreads)
+                .build();
+        return ModelProto.newBuilder()
+                .setSerializedData(Any.pack(data))
+                .setClassName(IaeModel.class.getName())
+                .setVersion(CURRENT_VERSION)
+                .build();
+    }
+
+    /**
+     * Deserialization factory for Tribuo's protobuf serialization ({@link Model#deserialize(ModelProto)}).
+     * @param version the serialized version.
+     * @param className the class name.
+     * @param message the serialized data (an {@link IaeModelProto}).
+     * @return the model, with an open session.
+     * @throws InvalidProtocolBufferException if the message or its metadata does not parse.
+     * @throws IllegalArgumentException if the version is unknown, the ONNX bytes do not match their recorded
+     *     SHA-256, are not an IAE-LSTM-KL ONNX model, were built for another feature set, or disagree with the
+     *     recorded threshold, or the output domain is not an anomaly domain.
+     */
+    @SuppressWarnings("unchecked") // output domain checked element by element
+    public static IaeModel deserializeFromProto(int version, String className, Any message)
+            throws InvalidProtocolBufferException {
+        if (version < 0 || version > CURRENT_VERSION) {
+            throw new IllegalArgumentException("Unknown version " + version + ", this class supports at most version "
+                    + CURRENT_VERSION);
+        }
+        IaeModelProto proto = message.unpack(IaeModelProto.class);
+        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(ModelDataProto.parseFrom(proto.getMetadata()));
+        for (Object o : carrier.outputDomain().getDomain()) {
+            if (!(o instanceof Event)) {
+                throw new IllegalArgumentException("Invalid protobuf: the output domain holds " + o.getClass().getName()
+                        + ", an IaeModel needs org.tribuo.anomaly.Event");
+            }
+        }
+        ExecutionProvider provider;
+        try {
+            provider = ExecutionProvider.valueOf(proto.getExecutionProvider());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid protobuf: unknown execution provider '"
+                    + proto.getExecutionProvider() + "'", e);
+        }
+        byte[] hash = proto.getOnnxSha256().toByteArray();
+        if (hash.length != 32) {
+            throw new IllegalArgumentException("Invalid protobuf: the recorded SHA-256 has " + hash.length
+                    + " bytes, expected 32");
+        }
+        return new IaeModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
+                (ImmutableOutputInfo<Event>) carrier.outputDomain(), proto.getOnnxModel().toByteArray(), hash,
+                proto.getThreshold(), provider, proto.getChunkSize(), proto.getIntraOpThreads());
+    }
+
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        try {
+            verifyHash(sha256(onnxBytes), sha256);
+            checkChunkSize(chunkSize);
+            checkThreads(intraOpThreads);
+            Map<String, String> meta = inspect(onnxBytes, featureIDMap);
+            double t = parseThreshold(meta);
+            if (Double.compare(t, threshold) != 0) {
+                throw new IllegalArgumentException("The model's recorded threshold " + threshold
+                        + " differs from the threshold " + t + " in its ONNX metadata; the model data is inconsistent");
+            }
+            onnxMetadata = Collections.unmodifiableMap(meta);
+            openSession();
+        } catch (RuntimeException e) {
+            InvalidObjectException ex = new InvalidObjectException("Cannot restore IaeModel '" + name + "': "
+                    + e.getMessage());
+            ex.initCause(e);
+            throw ex;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------- helpers
+
+    private void openSession() {
+        lock = new ReentrantReadWriteLock();
+        OrtSessions.Opened opened = OrtSessions.open(onnxBytes, executionProvider, intraOpThreads);
+        OrtSession s = opened.session();
+        try {
+            if (!s.getInputNames().contains(OnnxContract.INPUT_FEATURES)) {
+                throw new IllegalArgumentException("The ONNX model has no input '" + OnnxContract.INPUT_FEATURES
+                        + "' (inputs: " + s.getInputNames() + "); it is not an IAE-LSTM-KL model");
+            }
+            if (!s.getOutputNames().contains(OnnxContract.OUTPUT_SCORE)) {
+                throw new IllegalArgumentException("The ONNX model has no output '" + OnnxContract.OUTPUT_SCORE
+                        + "' (outputs: " + s.getOutputNames() + "); it is not an IAE-LSTM-KL model");
+            }
+        } catch (RuntimeException e) {
+            try {
+                s.close();
+            } catch (OrtException ignored) {
+                // already failing
+            }
+            throw e;
+        }
+        session = s;
+        activeProvider = opened.provider();
+        outputNames = Collections.unmodifiableList(new ArrayList<>(s.getOutputNames()));
+        closed = false;
+    }
+
+    /**
+     * Parses the bytes and checks the metadata against the feature map.
+     * @return the metadata.
+     */
+    private static Map<String, String> inspect(byte[] bytes, ImmutableFeatureMap featureMap) {
+        Map<String, String> meta = OnnxMetadata.read(bytes);
+        String format = meta.get(OnnxContract.META_FORMAT_VERSION);
+        if (!OnnxContract.FORMAT_VERSION.equals(format)) {
+            throw new IllegalArgumentException("The ONNX model is not an IAE-LSTM-KL model of format version "
+                    + OnnxContract.FORMAT_VERSION + " (metadata '" + OnnxContract.META_FORMAT_VERSION + "' is "
+                    + (format == null ? "missing" : "'" + format + "'") + ")");
+        }
+        String namesJson = meta.get(OnnxContract.META_FEATURE_NAMES);
+        if (namesJson == null) {
+            throw new IllegalArgumentException("The ONNX model has no feature names (metadata '"
+                    + OnnxContract.META_FEATURE_NAMES + "')");
+        }
+        List<String> onnxNames = OnnxMetadata.decodeStringList(namesJson);
+        List<String> mapNames = DenseFeatures.featureNames(featureMap);
+        if (!onnxNames.equals(mapNames)) {
+            int i = 0;
+            while (i < onnxNames.size() && i < mapNames.size() && onnxNames.get(i).equals(mapNames.get(i))) {
+                i++;
+            }
+            String where = i < onnxNames.size() && i < mapNames.size()
+                    ? "first difference at position " + i + ": '" + onnxNames.get(i) + "' in the ONNX model, '"
+                    + mapNames.get(i) + "' in the feature map"
+                    : "the lists agree up to position " + i;
+            throw new IllegalArgumentException("The ONNX model was built for another feature set: it has "
+                    + onnxNames.size() + " features, the feature map has " + mapNames.size() + "; " + where);
+        }
+        parseThreshold(meta);
+        parseScoreKind(meta);
+        return meta;
+    }
+
+    private static double parseThreshold(Map<String, String> meta) {
+        String v = meta.get(OnnxContract.META_THRESHOLD);
+        if (v == null) {
+            throw new IllegalArgumentException("The ONNX model has no threshold (metadata '"
+                    + OnnxContract.META_THRESHOLD + "')");
+        }
+        try {
+            double t = Double.parseDouble(v);
+            if (Double.isNaN(t)) {
+                throw new NumberFormatException("NaN");
+            }
+            return t;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("The ONNX model's threshold (metadata '" + OnnxContract.META_THRESHOLD
+                    + "') is not a number: '" + v + "'", e);
+        }
+    }
+
+    private static ScoreKind parseScoreKind(Map<String, String> meta) {
+        String v = meta.get(OnnxContract.META_SCORE_KIND);
+        try {
+            return ScoreKind.valueOf(Objects.requireNonNull(v, "missing"));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("The ONNX model's score kind (metadata '" + OnnxContract.META_SCORE_KIND
+                    + "') is " + (v == null ? "missing" : "unknown: '" + v + "'"), e);
+        }
+    }
+
+    private static int checkChunkSize(int c) {
+        if (c < 1) {
+            throw new IllegalArgumentException("chunkSize must be positive, found " + c);
+        }
+        return c;
+    }
+
+    private static int checkThreads(int t) {
+        if (t < 0) {
+            throw new IllegalArgumentException("intraOpThreads must be 0 (default) or positive, found " + t);
+        }
+        return t;
+    }
+
+    private static void verifyHash(byte[] actual, byte[] expected) {
+        if (!MessageDigest.isEqual(actual, expected)) {
+            throw new IllegalArgumentException("The model's ONNX bytes do not match their recorded SHA-256 (recorded "
+                    + HexFormat.of().formatHex(expected) + ", actual " + HexFormat.of().formatHex(actual)
+                    + "): the model data is corrupt or was modified");
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "IaeModel(name=" + name + ", scoreKind=" + scoreKind + ", threshold=" + threshold
+                + ", features=" + featureIDMap.size() + ", provider=" + executionProvider
+                + (activeProvider != null && executionProvider == ExecutionProvider.AUTO ? "->" + activeProvider : "")
+                + ", chunkSize=" + chunkSize + ", intraOpThreads=" + (intraOpThreads == 0 ? "default" : intraOpThreads)
+                + ", decoder=" + hasDecoder() + (closed ? ", closed" : "") + ")";
+    }
+}
