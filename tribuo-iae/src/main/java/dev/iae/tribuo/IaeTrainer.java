@@ -1,0 +1,827 @@
+package dev.iae.tribuo;
+
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import dev.iae.onnx.IaeArchitecture;
+import dev.iae.onnx.IaeNetworkDescription;
+import dev.iae.onnx.Normalization;
+import dev.iae.onnx.ScoreKind;
+import org.tribuo.Dataset;
+import org.tribuo.Example;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Trainer;
+import org.tribuo.anomaly.Event;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.provenance.TrainerProvenance;
+import org.tribuo.provenance.impl.TrainerProvenanceImpl;
+
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.logging.Logger;
+
+/**
+ * A Tribuo {@link Trainer} for the IAE-LSTM-KL deep anomaly detector (Huang et al., "Improved AutoEncoder with LSTM
+ * module and Kullback-Leibler divergence for anomaly detection", 2024), trained with DJL on the PyTorch engine and
+ * served as an ONNX Runtime-backed {@link IaeModel}.
+ * <p>
+ * The network (see {@link IaeNetwork}) is an autoencoder whose latent vector z is pulled towards a fixed centre c
+ * (Deep SVDD), optionally through a one-step LSTM and with a KL penalty that keeps the latents spread out. Training
+ * (see {@link IaeTrainingLoop}) pre-trains the autoencoder, sets c, then minimises
+ * {@code L_svdd + λ_kl·L_kl + λ_rec·L_rec}. The anomaly score is {@code ||z − c||²}, the reconstruction error or
+ * their standardised sum ({@link ScoreKind}); a score above the fitted threshold is {@code ANOMALOUS}. The paper's
+ * ablations are {@link IaePreset}s of this one trainer.
+ * <p>
+ * <b>Training data.</b> Only {@code EXPECTED} examples are used (one-class training); {@code ANOMALOUS} and
+ * {@code UNKNOWN} examples are dropped with a warning that gives their counts. A dataset with no {@code EXPECTED}
+ * example is rejected. Features are taken in the feature map's id order, which Tribuo sorts by feature name; a
+ * missing feature counts as 0, and a NaN or infinite value is rejected with an exception naming the example and the
+ * feature.
+ * <p>
+ * <b>Images.</b> With {@code imageShape} = {C, H, W} the network is the convolutional LeNet autoencoder; the dataset
+ * must have exactly C·H·W features, and <em>their names must sort into pixel order</em> (channel, row, column,
+ * row-major), e.g. zero-padded names such as {@code px0000 … px0783}.
+ * <p>
+ * <b>Resources.</b> DJL is configured by the trainer itself before its engine loads: no telemetry, offline mode and
+ * {@code threads} libtorch threads (see {@link DjlRuntime}). Trainings in one JVM run one at a time, because
+ * libtorch's random number generator is global. Reproducibility: the same seed and invocation count give the same
+ * scores up to floating-point noise (about 1e-6 relative).
+ * <p>
+ * Use {@link #builder()} in code, or configure the fields through OLCUT.
+ */
+public final class IaeTrainer implements Trainer<Event> {
+    private static final Logger logger = Logger.getLogger(IaeTrainer.class.getName());
+
+    /** The name given to trained models. */
+    public static final String MODEL_NAME = "iae-lstm-kl";
+
+    @Config(description = "Which modules the network has (the paper's ablations): CAE, DEEP_SVDD, IAE, IAE_LSTM, "
+            + "IAE_KL or IAE_LSTM_KL.")
+    private IaePreset preset = IaePreset.IAE_LSTM_KL;
+
+    @Config(description = "Input image shape {C, H, W} for the convolutional network; empty for tabular data (MLP). "
+            + "Feature names must sort into pixel order.")
+    private int[] imageShape = new int[0];
+
+    @Config(description = "MLP hidden layer sizes (tabular) or convolution channels per block (image).")
+    private int[] encoderSizes = new int[]{64, 32};
+
+    @Config(description = "Hidden size of the one-step LSTM module (used by presets with the LSTM).")
+    private int lstmHidden = 32;
+
+    @Config(description = "Dimension of the latent vector z.")
+    private int repDim = 16;
+
+    @Config(description = "Hypersphere objective: ONE_CLASS (hard) or SOFT_BOUNDARY.")
+    private SvddObjective objective = SvddObjective.ONE_CLASS;
+
+    @Config(description = "nu of the soft-boundary objective, in (0, 1]: the fraction of training data allowed "
+            + "outside the sphere.")
+    private double nu = 0.1;
+
+    @Config(description = "Weight of the KL penalty (used by presets with KL).")
+    private double lambdaKl = 1e-3;
+
+    @Config(description = "Weight of the reconstruction loss in the joint loss (presets with decoder and hypersphere).")
+    private double lambdaRec = 1.0;
+
+    @Config(description = "Input pre-processing fitted on the training data: NONE, MIN_MAX or GCN_L1_MIN_MAX.")
+    private Normalization normalization = Normalization.MIN_MAX;
+
+    @Config(description = "Autoencoder pre-training epochs (reconstruction loss only).")
+    private int pretrainEpochs = 10;
+
+    @Config(description = "Joint training epochs.")
+    private int epochs = 20;
+
+    @Config(description = "Mini-batch size (at least 2).")
+    private int batchSize = 128;
+
+    @Config(description = "Adam learning rate.")
+    private double learningRate = 1e-3;
+
+    @Config(description = "Joint-training epoch after which the learning rate is multiplied by 0.1 (0 = never).")
+    private int lrMilestone = 0;
+
+    @Config(description = "L2 weight decay applied by the optimiser.")
+    private double weightDecay = 0.5e-6;
+
+    @Config(description = "Soft-boundary warm-up: joint epochs with radius 0 before the radius is updated.")
+    private int warmUpEpochs = 5;
+
+    @Config(description = "Anomaly score: SVDD, RECONSTRUCTION or COMBINED; unset = the preset's default.")
+    private ScoreKind scoreKind = null;
+
+    @Config(description = "Threshold rule: QUANTILE (contamination quantile of training scores) or RADIUS (R^2, "
+            + "soft-boundary only).")
+    private ThresholdRule thresholdRule = ThresholdRule.QUANTILE;
+
+    @Config(description = "Fraction of training scores above the QUANTILE threshold, in [0, 1).")
+    private double contamination = 0.05;
+
+    @Config(description = "Seed of the random number generators (weights, shuffling).")
+    private long seed = Trainer.DEFAULT_SEED;
+
+    @Config(description = "Number of libtorch threads used for training.")
+    private int threads = 1;
+
+    @Config(description = "Where ONNX Runtime runs the trained model: AUTO, CPU or CUDA.")
+    private ExecutionProvider executionProvider = ExecutionProvider.AUTO;
+
+    private SplittableRandom rng;
+
+    private int trainInvocationCounter = 0;
+
+    /**
+     * For OLCUT. Code should use {@link #builder()}.
+     */
+    private IaeTrainer() { }
+
+    /**
+     * A builder with the default settings (the full IAE-LSTM-KL model on tabular data).
+     * @return the builder.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Used by the OLCUT configuration system, and should not be called by external code. Validates the settings.
+     * @throws IllegalArgumentException naming the first invalid setting.
+     */
+    @Override
+    public synchronized void postConfig() {
+        Objects.requireNonNull(preset, "preset must be set");
+        Objects.requireNonNull(objective, "objective must be set");
+        Objects.requireNonNull(normalization, "normalization must be set");
+        Objects.requireNonNull(thresholdRule, "thresholdRule must be set");
+        Objects.requireNonNull(executionProvider, "executionProvider must be set");
+        if (imageShape == null) {
+            imageShape = new int[0];
+        }
+        if (encoderSizes == null) {
+            encoderSizes = new int[0];
+        }
+        if (imageShape.length != 0 && imageShape.length != 3) {
+            throw new IllegalArgumentException("imageShape must be empty (tabular) or {C, H, W}, found "
+                    + Arrays.toString(imageShape));
+        }
+        for (int s : imageShape) {
+            if (s <= 0) {
+                throw new IllegalArgumentException("imageShape values must be positive, found " + Arrays.toString(imageShape));
+            }
+        }
+        for (int s : encoderSizes) {
+            if (s <= 0) {
+                throw new IllegalArgumentException("encoderSizes must be positive, found " + Arrays.toString(encoderSizes));
+            }
+        }
+        if (imageShape.length == 3 && encoderSizes.length == 0) {
+            throw new IllegalArgumentException("encoderSizes must list at least one channel count for an image network");
+        }
+        if (preset.useLstm() && lstmHidden <= 0) {
+            throw new IllegalArgumentException("lstmHidden must be positive for preset " + preset + ", found " + lstmHidden);
+        }
+        if (repDim <= 0) {
+            throw new IllegalArgumentException("repDim must be positive, found " + repDim);
+        }
+        if (!(nu > 0 && nu <= 1)) {
+            throw new IllegalArgumentException("nu must be in (0, 1], found " + nu);
+        }
+        if (!(lambdaKl >= 0) || Double.isInfinite(lambdaKl)) {
+            throw new IllegalArgumentException("lambdaKl must be a finite value >= 0, found " + lambdaKl);
+        }
+        if (!(lambdaRec >= 0) || Double.isInfinite(lambdaRec)) {
+            throw new IllegalArgumentException("lambdaRec must be a finite value >= 0, found " + lambdaRec);
+        }
+        if (pretrainEpochs < 0) {
+            throw new IllegalArgumentException("pretrainEpochs must be >= 0, found " + pretrainEpochs);
+        }
+        if (epochs < 0) {
+            throw new IllegalArgumentException("epochs must be >= 0, found " + epochs);
+        }
+        if (epochs == 0 && (preset.useSvdd() || pretrainEpochs == 0)) {
+            throw new IllegalArgumentException("epochs must be positive for preset " + preset + ", found " + epochs);
+        }
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("batchSize must be at least 2, found " + batchSize);
+        }
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learningRate must be a positive finite value, found " + learningRate);
+        }
+        if (lrMilestone < 0) {
+            throw new IllegalArgumentException("lrMilestone must be >= 0 (0 = no milestone), found " + lrMilestone);
+        }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weightDecay must be a finite value >= 0, found " + weightDecay);
+        }
+        if (warmUpEpochs < 0) {
+            throw new IllegalArgumentException("warmUpEpochs must be >= 0, found " + warmUpEpochs);
+        }
+        if (!(contamination >= 0 && contamination < 1)) {
+            throw new IllegalArgumentException("contamination must be in [0, 1), found " + contamination);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, found " + threads);
+        }
+        ScoreKind kind = effectiveScoreKind();
+        if ((kind == ScoreKind.SVDD || kind == ScoreKind.COMBINED) && !preset.useSvdd()) {
+            throw new IllegalArgumentException("scoreKind " + kind + " needs the hypersphere, which preset " + preset
+                    + " does not have");
+        }
+        if ((kind == ScoreKind.RECONSTRUCTION || kind == ScoreKind.COMBINED) && !preset.useDecoder()) {
+            throw new IllegalArgumentException("scoreKind " + kind + " needs the decoder, which preset " + preset
+                    + " does not have");
+        }
+        if (thresholdRule == ThresholdRule.RADIUS && (objective != SvddObjective.SOFT_BOUNDARY
+                || !preset.useSvdd() || kind != ScoreKind.SVDD)) {
+            throw new IllegalArgumentException("thresholdRule RADIUS needs objective SOFT_BOUNDARY, a preset with the"
+                    + " hypersphere and scoreKind SVDD (found objective " + objective + ", preset " + preset
+                    + ", scoreKind " + kind + ")");
+        }
+        if (imageShape.length == 3) {
+            // Let the architecture check the image geometry (e.g. repDim against the decoder's first feature map).
+            try {
+                architecture(imageShape[0] * imageShape[1] * imageShape[2]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Invalid IaeTrainer settings: " + e.getMessage(), e);
+            }
+        }
+        this.rng = new SplittableRandom(seed);
+    }
+
+    /** @return the score kind in use: the configured one, or the preset's default. */
+    public ScoreKind effectiveScoreKind() {
+        return scoreKind != null ? scoreKind : preset.defaultScoreKind();
+    }
+
+    private IaeArchitecture architecture(int inputDim) {
+        return IaeArchitecture.builder()
+                .inputDim(inputDim)
+                .imageShape(imageShape.length == 3 ? imageShape : null)
+                .encoderSizes(encoderSizes)
+                .lstmHidden(preset.useLstm() ? lstmHidden : 0)
+                .repDim(repDim)
+                .decoder(preset.useDecoder())
+                .svdd(preset.useSvdd())
+                .normalization(normalization)
+                .scoreKind(effectiveScoreKind())
+                .build();
+    }
+
+    // ------------------------------------------------------------------------------------------------ training
+
+    @Override
+    public IaeModel train(Dataset<Event> examples) {
+        return train(examples, Collections.emptyMap());
+    }
+
+    @Override
+    public IaeModel train(Dataset<Event> examples, Map<String, Provenance> runProvenance) {
+        return train(examples, runProvenance, INCREMENT_INVOCATION_COUNT);
+    }
+
+    /**
+     * Trains a model and returns it served by ONNX Runtime.
+     * @param examples the training data (only {@code EXPECTED} examples are used).
+     * @param runProvenance extra provenance for this run.
+     * @param invocationCount the invocation count to use, or {@link Trainer#INCREMENT_INVOCATION_COUNT}.
+     * @return the trained model (AutoCloseable: close it to free its ONNX Runtime session).
+     * @throws IllegalArgumentException if the data has no usable example, a non-finite value, or the wrong number
+     *     of features for the image shape.
+     * @throws IllegalStateException if training diverges (non-finite loss).
+     */
+    @Override
+    public IaeModel train(Dataset<Event> examples, Map<String, Provenance> runProvenance, int invocationCount) {
+        SplittableRandom localRng;
+        TrainerProvenance trainerProvenance;
+        synchronized (this) {
+            if (invocationCount != INCREMENT_INVOCATION_COUNT) {
+                setInvocationCount(invocationCount);
+            }
+            localRng = rng.split();
+            trainerProvenance = getProvenance();
+            trainInvocationCounter++;
+        }
+        try (TrainedNetwork trained = trainNetwork(examples, localRng)) {
+            ModelProvenance provenance = new ModelProvenance(IaeModel.class.getName(), OffsetDateTime.now(),
+                    examples.getProvenance(), trainerProvenance, runProvenance);
+            return IaeModel.create(MODEL_NAME, provenance, trained.featureMap(), examples.getOutputIDInfo(),
+                    trained.description(), executionProvider);
+        }
+    }
+
+    /**
+     * Trains the DJL network without going through ONNX, e.g. to compare the DJL forward pass with the exported
+     * graph. Counts as one invocation of this trainer (it uses and advances the same random stream as
+     * {@link #train(Dataset)}).
+     * @param examples the training data.
+     * @return the trained network, its description and training statistics; close it to free native memory.
+     */
+    public TrainedNetwork trainNetwork(Dataset<Event> examples) {
+        SplittableRandom localRng;
+        synchronized (this) {
+            localRng = rng.split();
+            trainInvocationCounter++;
+        }
+        return trainNetwork(examples, localRng);
+    }
+
+    private TrainedNetwork trainNetwork(Dataset<Event> examples, SplittableRandom localRng) {
+        DjlRuntime.engine(threads);
+        ImmutableFeatureMap featureMap = examples.getFeatureIDMap();
+        int d = featureMap.size();
+        if (examples.size() == 0 || d == 0) {
+            throw new IllegalArgumentException("The training dataset is empty (" + examples.size() + " examples, "
+                    + d + " features)");
+        }
+        if (imageShape.length == 3 && imageShape[0] * imageShape[1] * imageShape[2] != d) {
+            throw new IllegalArgumentException("imageShape " + Arrays.toString(imageShape) + " needs "
+                    + (imageShape[0] * imageShape[1] * imageShape[2]) + " features but the dataset has " + d);
+        }
+        // Dense EXPECTED rows in feature-id order.
+        float[] rows = new float[examples.size() * d];
+        int n = 0;
+        int anomalous = 0;
+        int unknown = 0;
+        long index = 0;
+        for (Example<Event> ex : examples) {
+            Event.EventType type = ex.getOutput().getType();
+            if (type == Event.EventType.EXPECTED) {
+                DenseFeatures.fill(ex, featureMap, index, rows, n * d);
+                n++;
+            } else if (type == Event.EventType.ANOMALOUS) {
+                anomalous++;
+            } else {
+                unknown++;
+            }
+            index++;
+        }
+        if (anomalous + unknown > 0) {
+            logger.warning("IaeTrainer trains on EXPECTED examples only: dropped " + anomalous + " ANOMALOUS and "
+                    + unknown + " UNKNOWN examples, kept " + n);
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("The training dataset has no EXPECTED example (" + anomalous
+                    + " ANOMALOUS, " + unknown + " UNKNOWN)");
+        }
+        if (n < 2) {
+            throw new IllegalArgumentException("Training needs at least 2 EXPECTED examples, found " + n);
+        }
+        if (n * d != rows.length) {
+            rows = Arrays.copyOf(rows, n * d);
+        }
+        long djlSeed = localRng.nextLong();
+        long shuffleSeed = localRng.nextLong();
+
+        IaeArchitecture arch = architecture(d);
+        FeatureNormalizer normalizer = FeatureNormalizer.fit(normalization, rows, n, d);
+        float[] x = normalizer.apply(rows);
+        boolean pretrainDecoder = pretrainEpochs > 0 && (!arch.isImage()
+                || arch.repDim() % (arch.bottomHeight() * arch.bottomWidth()) == 0);
+        IaeLoss loss = new IaeLoss(preset.useSvdd(), objective, (float) nu,
+                preset.useKl() ? (float) lambdaKl : 0f, preset.useDecoder() ? (float) lambdaRec : 0f);
+        IaeTrainingLoop.Settings settings = new IaeTrainingLoop.Settings(pretrainEpochs, epochs, batchSize,
+                (float) learningRate, lrMilestone, (float) weightDecay, warmUpEpochs);
+        logger.info("Training " + this + " on " + n + " examples of " + d + " features: " + arch);
+
+        IaeNetwork net = null;
+        try {
+            IaeTrainingLoop.Result result;
+            synchronized (DjlRuntime.TRAINING_LOCK) {
+                DjlRuntime.seed(djlSeed);
+                net = new IaeNetwork(arch, normalizer, pretrainDecoder);
+                result = new IaeTrainingLoop(net, loss, settings, new Random(shuffleSeed)).run(x, n);
+            }
+            // Training scores, their standardisation and the threshold.
+            IaeNetwork.Outputs out = net.infer(rows, n);
+            float[] stats = new float[]{0f, 1f, 0f, 1f};
+            if (out.svddDistance != null) {
+                double[] ms = meanStd(out.svddDistance);
+                stats[0] = (float) ms[0];
+                stats[1] = (float) ms[1];
+            }
+            if (out.reconstructionError != null) {
+                double[] ms = meanStd(out.reconstructionError);
+                stats[2] = (float) ms[0];
+                stats[3] = (float) ms[1];
+            }
+            net.setScoreStats(stats);
+            if (arch.scoreKind() == ScoreKind.COMBINED) {
+                out = net.infer(rows, n);
+            }
+            double[] scores = new double[n];
+            for (int i = 0; i < n; i++) {
+                scores[i] = out.score[i];
+            }
+            double radius = 0;
+            if (out.svddDistance != null) {
+                radius = IaeLoss.radiusQuantile(out.svddDistance, nu);
+            }
+            double threshold = thresholdRule == ThresholdRule.RADIUS
+                    ? radius * radius : IaeLoss.quantile(scores, 1.0 - contamination);
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("iae.preset", preset.name());
+            meta.put("iae.objective", objective.name());
+            meta.put("iae.threshold_rule", thresholdRule.name());
+            List<String> names = DenseFeatures.featureNames(featureMap);
+            IaeNetworkDescription description = net.describe(names, threshold, meta);
+            logger.info(String.format(Locale.ROOT, "Trained %s: threshold %.6g (%s), training throughput %.0f examples/s",
+                    preset, threshold, thresholdRule, result.examplesPerSecond));
+            TrainedNetwork t = new TrainedNetwork(net, description, featureMap, scores, n, result.examplesPerSecond,
+                    (float) radius);
+            net = null;
+            return t;
+        } finally {
+            if (net != null) {
+                net.close();
+            }
+        }
+    }
+
+    private static double[] meanStd(float[] v) {
+        double sum = 0;
+        for (float f : v) {
+            sum += f;
+        }
+        double mean = sum / v.length;
+        double ss = 0;
+        for (float f : v) {
+            ss += (f - mean) * (f - mean);
+        }
+        return new double[]{mean, Math.sqrt(ss / v.length)};
+    }
+
+    /**
+     * A trained DJL network with what the trainer derived from it. Closing it frees the network's native memory.
+     */
+    public static final class TrainedNetwork implements AutoCloseable {
+        private final IaeNetwork network;
+        private final IaeNetworkDescription description;
+        private final ImmutableFeatureMap featureMap;
+        private final double[] trainingScores;
+        private final int trainingExamples;
+        private final double examplesPerSecond;
+        private final float radius;
+
+        TrainedNetwork(IaeNetwork network, IaeNetworkDescription description, ImmutableFeatureMap featureMap,
+                       double[] trainingScores, int trainingExamples, double examplesPerSecond, float radius) {
+            this.network = network;
+            this.description = description;
+            this.featureMap = featureMap;
+            this.trainingScores = trainingScores;
+            this.trainingExamples = trainingExamples;
+            this.examplesPerSecond = examplesPerSecond;
+            this.radius = radius;
+        }
+
+        /** @return the trained DJL network (owned by this object). */
+        public IaeNetwork network() {
+            return network;
+        }
+
+        /** @return the framework-free description handed to the ONNX writer (threshold and feature names set). */
+        public IaeNetworkDescription description() {
+            return description;
+        }
+
+        /** @return the training data's feature map (defines the input order). */
+        public ImmutableFeatureMap featureMap() {
+            return featureMap;
+        }
+
+        /** @return a copy of the scores of the EXPECTED training examples, in dataset order. */
+        public double[] trainingScores() {
+            return trainingScores.clone();
+        }
+
+        /** @return the number of EXPECTED training examples used. */
+        public int trainingExamples() {
+            return trainingExamples;
+        }
+
+        /** @return training throughput over both phases, in examples per second. */
+        public double examplesPerSecond() {
+            return examplesPerSecond;
+        }
+
+        /** @return the (1 − ν)-quantile of the training distances ||z − c|| (0 without the hypersphere). */
+        public float radius() {
+            return radius;
+        }
+
+        @Override
+        public void close() {
+            network.close();
+        }
+
+        @Override
+        public String toString() {
+            return "TrainedNetwork(" + description + ")";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ provenance
+
+    @Override
+    public int getInvocationCount() {
+        return trainInvocationCounter;
+    }
+
+    @Override
+    public synchronized void setInvocationCount(int invocationCount) {
+        if (invocationCount < 0) {
+            throw new IllegalArgumentException("The supplied invocationCount is less than zero.");
+        }
+        rng = new SplittableRandom(seed);
+        for (trainInvocationCounter = 0; trainInvocationCounter < invocationCount; trainInvocationCounter++) {
+            rng.split();
+        }
+    }
+
+    @Override
+    public TrainerProvenance getProvenance() {
+        return new TrainerProvenanceImpl(this);
+    }
+
+    @Override
+    public String toString() {
+        return "IaeTrainer(preset=" + preset
+                + ",imageShape=" + (imageShape.length == 0 ? "tabular" : Arrays.toString(imageShape))
+                + ",encoderSizes=" + Arrays.toString(encoderSizes)
+                + ",lstmHidden=" + (preset.useLstm() ? lstmHidden : 0)
+                + ",repDim=" + repDim
+                + ",objective=" + objective + (objective == SvddObjective.SOFT_BOUNDARY ? ",nu=" + nu : "")
+                + ",lambdaKl=" + (preset.useKl() ? lambdaKl : 0)
+                + ",lambdaRec=" + lambdaRec
+                + ",normalization=" + normalization
+                + ",pretrainEpochs=" + pretrainEpochs + ",epochs=" + epochs
+                + ",batchSize=" + batchSize + ",learningRate=" + learningRate
+                + ",lrMilestone=" + lrMilestone + ",weightDecay=" + weightDecay
+                + ",scoreKind=" + effectiveScoreKind()
+                + ",thresholdRule=" + thresholdRule
+                + (thresholdRule == ThresholdRule.QUANTILE ? ",contamination=" + contamination : "")
+                + ",seed=" + seed + ",threads=" + threads + ",executionProvider=" + executionProvider + ")";
+    }
+
+    // ------------------------------------------------------------------------------------------------ builder
+
+    /**
+     * Fluent construction of an {@link IaeTrainer}; {@link #build()} validates the settings. Every method sets the
+     * {@code @Config} field of the same name (see the trainer's field descriptions).
+     */
+    public static final class Builder {
+        private final IaeTrainer t = new IaeTrainer();
+
+        private Builder() { }
+
+        /**
+         * @param p the module configuration.
+         * @return this builder.
+         */
+        public Builder preset(IaePreset p) {
+            t.preset = p;
+            return this;
+        }
+
+        /**
+         * @param chw {C, H, W} for the image network; no values (or null) for tabular data.
+         * @return this builder.
+         */
+        public Builder imageShape(int... chw) {
+            t.imageShape = chw == null ? new int[0] : chw.clone();
+            return this;
+        }
+
+        /**
+         * @param sizes MLP hidden sizes (tabular) or convolution channels per block (image).
+         * @return this builder.
+         */
+        public Builder encoderSizes(int... sizes) {
+            t.encoderSizes = sizes.clone();
+            return this;
+        }
+
+        /**
+         * @param h LSTM hidden size.
+         * @return this builder.
+         */
+        public Builder lstmHidden(int h) {
+            t.lstmHidden = h;
+            return this;
+        }
+
+        /**
+         * @param r latent dimension.
+         * @return this builder.
+         */
+        public Builder repDim(int r) {
+            t.repDim = r;
+            return this;
+        }
+
+        /**
+         * @param o hypersphere objective.
+         * @return this builder.
+         */
+        public Builder objective(SvddObjective o) {
+            t.objective = o;
+            return this;
+        }
+
+        /**
+         * @param v ν of the soft-boundary objective.
+         * @return this builder.
+         */
+        public Builder nu(double v) {
+            t.nu = v;
+            return this;
+        }
+
+        /**
+         * @param v weight of the KL term.
+         * @return this builder.
+         */
+        public Builder lambdaKl(double v) {
+            t.lambdaKl = v;
+            return this;
+        }
+
+        /**
+         * @param v weight of the reconstruction term.
+         * @return this builder.
+         */
+        public Builder lambdaRec(double v) {
+            t.lambdaRec = v;
+            return this;
+        }
+
+        /**
+         * @param n input pre-processing.
+         * @return this builder.
+         */
+        public Builder normalization(Normalization n) {
+            t.normalization = n;
+            return this;
+        }
+
+        /**
+         * @param e autoencoder pre-training epochs.
+         * @return this builder.
+         */
+        public Builder pretrainEpochs(int e) {
+            t.pretrainEpochs = e;
+            return this;
+        }
+
+        /**
+         * @param e joint-training epochs.
+         * @return this builder.
+         */
+        public Builder epochs(int e) {
+            t.epochs = e;
+            return this;
+        }
+
+        /**
+         * @param b mini-batch size.
+         * @return this builder.
+         */
+        public Builder batchSize(int b) {
+            t.batchSize = b;
+            return this;
+        }
+
+        /**
+         * @param lr Adam learning rate.
+         * @return this builder.
+         */
+        public Builder learningRate(double lr) {
+            t.learningRate = lr;
+            return this;
+        }
+
+        /**
+         * @param epoch joint epoch after which the learning rate drops ×0.1 (0 = never).
+         * @return this builder.
+         */
+        public Builder lrMilestone(int epoch) {
+            t.lrMilestone = epoch;
+            return this;
+        }
+
+        /**
+         * @param wd L2 weight decay.
+         * @return this builder.
+         */
+        public Builder weightDecay(double wd) {
+            t.weightDecay = wd;
+            return this;
+        }
+
+        /**
+         * @param e soft-boundary warm-up epochs.
+         * @return this builder.
+         */
+        public Builder warmUpEpochs(int e) {
+            t.warmUpEpochs = e;
+            return this;
+        }
+
+        /**
+         * @param k the score kind (null = the preset's default).
+         * @return this builder.
+         */
+        public Builder scoreKind(ScoreKind k) {
+            t.scoreKind = k;
+            return this;
+        }
+
+        /**
+         * @param r the threshold rule.
+         * @return this builder.
+         */
+        public Builder thresholdRule(ThresholdRule r) {
+            t.thresholdRule = r;
+            return this;
+        }
+
+        /**
+         * @param c fraction of training scores above the QUANTILE threshold.
+         * @return this builder.
+         */
+        public Builder contamination(double c) {
+            t.contamination = c;
+            return this;
+        }
+
+        /**
+         * @param s the seed.
+         * @return this builder.
+         */
+        public Builder seed(long s) {
+            t.seed = s;
+            return this;
+        }
+
+        /**
+         * @param n libtorch threads for training.
+         * @return this builder.
+         */
+        public Builder threads(int n) {
+            t.threads = n;
+            return this;
+        }
+
+        /**
+         * @param p where the trained model runs.
+         * @return this builder.
+         */
+        public Builder executionProvider(ExecutionProvider p) {
+            t.executionProvider = p;
+            return this;
+        }
+
+        /**
+         * Validates the settings and returns a new trainer (the builder may be reused).
+         * @return the trainer.
+         * @throws IllegalArgumentException naming the first invalid setting.
+         */
+        public IaeTrainer build() {
+            IaeTrainer out = new IaeTrainer();
+            out.preset = t.preset;
+            out.imageShape = t.imageShape.clone();
+            out.encoderSizes = t.encoderSizes.clone();
+            out.lstmHidden = t.lstmHidden;
+            out.repDim = t.repDim;
+            out.objective = t.objective;
+            out.nu = t.nu;
+            out.lambdaKl = t.lambdaKl;
+            out.lambdaRec = t.lambdaRec;
+            out.normalization = t.normalization;
+            out.pretrainEpochs = t.pretrainEpochs;
+            out.epochs = t.epochs;
+            out.batchSize = t.batchSize;
+            out.learningRate = t.learningRate;
+            out.lrMilestone = t.lrMilestone;
+            out.weightDecay = t.weightDecay;
+            out.warmUpEpochs = t.warmUpEpochs;
+            out.scoreKind = t.scoreKind;
+            out.thresholdRule = t.thresholdRule;
+            out.contamination = t.contamination;
+            out.seed = t.seed;
+            out.threads = t.threads;
+            out.executionProvider = t.executionProvider;
+            out.postConfig();
+            return out;
+        }
+    }
+}

@@ -1,0 +1,321 @@
+package dev.iae.tribuo;
+
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
+import dev.iae.onnx.ScoreKind;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.tribuo.Dataset;
+import org.tribuo.Example;
+import org.tribuo.Feature;
+import org.tribuo.MutableDataset;
+import org.tribuo.Prediction;
+import org.tribuo.anomaly.AnomalyFactory;
+import org.tribuo.anomaly.Event;
+import org.tribuo.anomaly.example.AnomalyDataGenerator;
+import org.tribuo.anomaly.example.GaussianAnomalyDataSource;
+import org.tribuo.classification.evaluation.LabelEvaluationUtil;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.ModelProvenance;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+import org.tribuo.provenance.TrainerProvenance;
+import org.tribuo.test.Helpers;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Trains real IAE-LSTM-KL models (DJL) on Tribuo's synthetic anomaly data and checks detection quality,
+ * provenance, configuration, invocation counting, reproducibility and error paths.
+ */
+public class IaeTrainerTest {
+
+    private static Dataset<Event> train;
+    private static Dataset<Event> test;
+
+    @BeforeAll
+    public static void data() {
+        // Five Gaussian features; anomalies differ in the means of A, C and E (Tribuo's defaults).
+        train = GaussianAnomalyDataSource.generateDataset(800,
+                new double[]{1.0, 2.0, 1.0, 2.0, 5.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1},
+                new double[]{-2.0, 2.0, -2.0, 2.0, -10.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1}, 0.0f, 1L);
+        test = GaussianAnomalyDataSource.generateDataset(600,
+                new double[]{1.0, 2.0, 1.0, 2.0, 5.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1},
+                new double[]{-2.0, 2.0, -2.0, 2.0, -10.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1}, 0.3f, 2L);
+    }
+
+    /** A small, fast configuration of the given preset. */
+    static IaeTrainer.Builder small(IaePreset preset) {
+        return IaeTrainer.builder().preset(preset).encoderSizes(16, 8).lstmHidden(16).repDim(8)
+                .pretrainEpochs(5).epochs(10).batchSize(64).learningRate(1e-3).lrMilestone(8).seed(7L)
+                .executionProvider(ExecutionProvider.CPU);
+    }
+
+    static double auroc(IaeModel model, Dataset<Event> data) {
+        List<Prediction<Event>> preds = model.predict(data);
+        boolean[] anomalous = new boolean[preds.size()];
+        double[] scores = new double[preds.size()];
+        int i = 0;
+        for (Example<Event> ex : data) {
+            anomalous[i] = ex.getOutput().getType() == Event.EventType.ANOMALOUS;
+            scores[i] = preds.get(i).getOutput().getScore();
+            assertTrue(Double.isFinite(scores[i]), "score " + i + " is not finite");
+            i++;
+        }
+        double auc = LabelEvaluationUtil.binaryAUCROC(anomalous, scores);
+        System.out.printf("AUROC %.4f for %s%n", auc, model.getProvenance().getTrainerProvenance()
+                .getConfiguredParameters().get("preset"));
+        return auc;
+    }
+
+    @Test
+    public void fullModelDetectsAnomalies() {
+        IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).build();
+        try (IaeModel model = trainer.train(train)) {
+            double auc = auroc(model, test);
+            assertTrue(auc >= 0.95, "AUROC of the full model " + auc);
+            // The threshold (5 % contamination quantile of training scores) flags most anomalies and few normals.
+            int tp = 0;
+            int fp = 0;
+            int pos = 0;
+            int neg = 0;
+            List<Prediction<Event>> preds = model.predict(test);
+            int i = 0;
+            for (Example<Event> ex : test) {
+                boolean truth = ex.getOutput().getType() == Event.EventType.ANOMALOUS;
+                boolean flagged = preds.get(i++).getOutput().getType() == Event.EventType.ANOMALOUS;
+                if (truth) {
+                    pos++;
+                    tp += flagged ? 1 : 0;
+                } else {
+                    neg++;
+                    fp += flagged ? 1 : 0;
+                }
+            }
+            assertTrue(tp >= 0.9 * pos, "recall " + tp + "/" + pos);
+            assertTrue(fp <= 0.15 * neg, "false positives " + fp + "/" + neg);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(IaePreset.class)
+    public void everyPresetDetectsAnomalies(IaePreset preset) {
+        IaeTrainer trainer = small(preset).build();
+        try (IaeModel model = trainer.train(train)) {
+            assertEquals(preset.defaultScoreKind(), model.scoreKind());
+            assertEquals(preset.useDecoder(), model.hasDecoder());
+            double auc = auroc(model, test);
+            assertTrue(auc >= 0.95, "AUROC of preset " + preset + ": " + auc);
+        }
+    }
+
+    @Test
+    public void softBoundaryWithRadiusThreshold() {
+        IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).objective(SvddObjective.SOFT_BOUNDARY).nu(0.05)
+                .warmUpEpochs(2).thresholdRule(ThresholdRule.RADIUS).build();
+        try (IaeTrainer.TrainedNetwork t = trainer.trainNetwork(train)) {
+            double r = t.radius();
+            assertTrue(r > 0, "radius " + r);
+            assertEquals(r * r, t.description().threshold(), 1e-6 * Math.max(1, r * r));
+            // About a fraction nu of the training scores lie outside the sphere.
+            int outside = 0;
+            for (double s : t.trainingScores()) {
+                outside += s > t.description().threshold() ? 1 : 0;
+            }
+            double frac = outside / (double) t.trainingExamples();
+            assertTrue(frac > 0.02 && frac < 0.08, "fraction outside the sphere " + frac);
+        }
+    }
+
+    @Test
+    public void provenanceRecordsSettingsAndData() {
+        IaeTrainer trainer = small(IaePreset.IAE_KL).epochs(3).pretrainEpochs(1).build();
+        try (IaeModel model = trainer.train(train, Map.of("run", new StringProvenance("run", "unit-test")))) {
+            ModelProvenance prov = model.getProvenance();
+            assertEquals(train.getProvenance(), prov.getDatasetProvenance());
+            TrainerProvenance tp = prov.getTrainerProvenance();
+            assertEquals(IaeTrainer.class.getName(), tp.getClassName());
+            Map<String, Provenance> conf = tp.getConfiguredParameters();
+            assertEquals("IAE_KL", conf.get("preset").toString());
+            assertEquals("8", conf.get("repDim").toString());
+            assertEquals("3", conf.get("epochs").toString());
+            assertEquals("7", conf.get("seed").toString());
+            assertEquals("unit-test", prov.getInstanceProvenance().getMap().get("run").toString());
+            Helpers.testProvenanceMarshalling(prov);
+        }
+    }
+
+    @Test
+    public void configurableRoundtrip() {
+        Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).build());
+        Helpers.testConfigurableRoundtrip(small(IaePreset.CAE).imageShape(1, 8, 8).encoderSizes(4).repDim(16).build());
+        Helpers.testConfigurableRoundtrip(IaeTrainer.builder().build());
+    }
+
+    @Test
+    public void invocationCountAndReproducibility() {
+        IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).epochs(4).pretrainEpochs(2).build();
+        assertEquals(0, trainer.getInvocationCount());
+        double[] first;
+        double[] second;
+        try (IaeModel m = trainer.train(train)) {
+            first = scores(m, test);
+            assertEquals("0", m.getProvenance().getTrainerProvenance().getInstanceValues()
+                    .get(TrainerProvenance.TRAIN_INVOCATION_COUNT).toString());
+        }
+        assertEquals(1, trainer.getInvocationCount());
+        try (IaeModel m = trainer.train(train)) {
+            second = scores(m, test);
+        }
+        assertEquals(2, trainer.getInvocationCount());
+        assertTrue(maxAbsDiff(first, second) > 1e-3, "a second invocation must draw new random numbers");
+        // Replaying invocation 0 reproduces the first model.
+        try (IaeModel m = trainer.train(train, Collections.emptyMap(), 0)) {
+            assertWithin(first, scores(m, test), 1e-4);
+        }
+        assertEquals(1, trainer.getInvocationCount());
+        // A fresh trainer with the same seed reproduces it too.
+        IaeTrainer same = small(IaePreset.IAE_LSTM_KL).epochs(4).pretrainEpochs(2).build();
+        try (IaeModel m = same.train(train)) {
+            assertWithin(first, scores(m, test), 1e-4);
+        }
+        trainer.setInvocationCount(5);
+        assertEquals(5, trainer.getInvocationCount());
+        assertThrows(IllegalArgumentException.class, () -> trainer.setInvocationCount(-1));
+    }
+
+    static double[] scores(IaeModel m, Dataset<Event> data) {
+        List<Prediction<Event>> preds = m.predict(data);
+        double[] s = new double[preds.size()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = preds.get(i).getOutput().getScore();
+        }
+        return s;
+    }
+
+    static double maxAbsDiff(double[] a, double[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
+    static void assertWithin(double[] expected, double[] actual, double tol) {
+        assertEquals(expected.length, actual.length);
+        for (int i = 0; i < expected.length; i++) {
+            double e = expected[i];
+            double err = Math.abs(e - actual[i]);
+            assertTrue(err <= tol || err <= tol * Math.abs(e), "score " + i + ": " + e + " vs " + actual[i]);
+        }
+    }
+
+    @Test
+    public void anomalousTrainingExamplesAreDropped() {
+        // Tribuo's generator: a training set of EXPECTED examples plus a mixed test set used here for training.
+        Dataset<Event> mixed = AnomalyDataGenerator.gaussianAnomaly(300, 0.3).getB();
+        int expected = 0;
+        for (Example<Event> ex : mixed) {
+            expected += ex.getOutput().getType() == Event.EventType.EXPECTED ? 1 : 0;
+        }
+        assertTrue(expected < mixed.size());
+        IaeTrainer trainer = small(IaePreset.IAE).epochs(2).pretrainEpochs(1).build();
+        try (IaeTrainer.TrainedNetwork t = trainer.trainNetwork(mixed)) {
+            assertEquals(expected, t.trainingExamples());
+            assertEquals(expected, t.trainingScores().length);
+        }
+    }
+
+    @Test
+    public void emptyDatasetIsRejected() {
+        AnomalyFactory factory = new AnomalyFactory();
+        MutableDataset<Event> empty = new MutableDataset<>(new SimpleDataSourceProvenance("empty", factory), factory);
+        IaeTrainer trainer = small(IaePreset.IAE).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.train(empty));
+        assertTrue(e.getMessage().contains("empty"), e.getMessage());
+
+        MutableDataset<Event> onlyAnomalies = new MutableDataset<>(new SimpleDataSourceProvenance("anomalies", factory), factory);
+        onlyAnomalies.add(new ArrayExample<>(AnomalyFactory.ANOMALOUS_EVENT, new String[]{"a", "b"}, new double[]{1, 2}));
+        e = assertThrows(IllegalArgumentException.class, () -> trainer.train(onlyAnomalies));
+        assertTrue(e.getMessage().contains("no EXPECTED"), e.getMessage());
+    }
+
+    private static MutableDataset<Event> smallDataset() {
+        AnomalyFactory factory = new AnomalyFactory();
+        MutableDataset<Event> ds = new MutableDataset<>(new SimpleDataSourceProvenance("small", factory), factory);
+        for (int i = 0; i < 20; i++) {
+            ds.add(new ArrayExample<>(AnomalyFactory.EXPECTED_EVENT, new String[]{"a", "b", "c"},
+                    new double[]{i, i * 0.5, -i}));
+        }
+        return ds;
+    }
+
+    @Test
+    public void nanFeatureIsRejectedNamingExampleAndFeature() {
+        MutableDataset<Event> ds = smallDataset();
+        // Tribuo validates examples when they are added; a value can still turn NaN afterwards.
+        Example<Event> ex = ds.getExample(7);
+        ex.set(new Feature("b", Double.NaN));
+        IaeTrainer trainer = small(IaePreset.IAE).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.train(ds));
+        assertTrue(e.getMessage().contains("Example 7") && e.getMessage().contains("'b'"), e.getMessage());
+    }
+
+    @Test
+    public void exampleWithoutKnownFeaturesIsRejected() {
+        MutableDataset<Event> ds = smallDataset();
+        Example<Event> ex = ds.getExample(3);
+        List<Feature> all = new ArrayList<>();
+        for (Feature f : ex) {
+            all.add(f);
+        }
+        ex.removeFeatures(all);
+        IaeTrainer trainer = small(IaePreset.IAE).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.train(ds));
+        assertTrue(e.getMessage().contains("Example 3") && e.getMessage().contains("no feature"), e.getMessage());
+    }
+
+    @Test
+    public void imageShapeMustMatchFeatureCount() {
+        IaeTrainer trainer = small(IaePreset.IAE).imageShape(1, 4, 4).encoderSizes(2).repDim(4).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.train(train));
+        assertTrue(e.getMessage().contains("imageShape") && e.getMessage().contains("16"), e.getMessage());
+    }
+
+    @Test
+    public void invalidSettingsAreNamed() {
+        assertMessage("nu", () -> small(IaePreset.IAE).nu(0).build());
+        assertMessage("batchSize", () -> small(IaePreset.IAE).batchSize(1).build());
+        assertMessage("learningRate", () -> small(IaePreset.IAE).learningRate(-1).build());
+        assertMessage("contamination", () -> small(IaePreset.IAE).contamination(1.0).build());
+        assertMessage("lstmHidden", () -> small(IaePreset.IAE_LSTM).lstmHidden(0).build());
+        assertMessage("scoreKind", () -> small(IaePreset.CAE).scoreKind(ScoreKind.SVDD).build());
+        assertMessage("scoreKind", () -> small(IaePreset.DEEP_SVDD).scoreKind(ScoreKind.COMBINED).build());
+        assertMessage("RADIUS", () -> small(IaePreset.IAE).thresholdRule(ThresholdRule.RADIUS).build());
+        assertMessage("imageShape", () -> small(IaePreset.IAE).imageShape(1, 28).build());
+        assertMessage("repDim", () -> small(IaePreset.IAE).imageShape(1, 28, 28).encoderSizes(4, 8).repDim(10).build());
+        assertMessage("threads", () -> small(IaePreset.IAE).threads(0).build());
+    }
+
+    private static void assertMessage(String setting, Runnable r) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+        assertTrue(e.getMessage().contains(setting), "message should name " + setting + ": " + e.getMessage());
+    }
+
+    @Test
+    public void toStringShowsKeySettings() {
+        String s = small(IaePreset.IAE_LSTM_KL).build().toString();
+        assertTrue(s.contains("preset=IAE_LSTM_KL") && s.contains("lstmHidden=16") && s.contains("repDim=8")
+                && s.contains("seed=7"), s);
+        assertNotEquals(s, small(IaePreset.IAE).build().toString());
+    }
+}
