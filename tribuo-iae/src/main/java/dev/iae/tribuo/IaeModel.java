@@ -34,9 +34,13 @@ import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.util.onnx.ONNXNode;
 import org.tribuo.util.onnx.ONNXRef;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.FloatBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,6 +88,11 @@ import java.util.logging.Logger;
  * {@link IllegalArgumentException}s (wrapped in an {@link IllegalStateException} by {@link Model#deserialize}, in an
  * {@link InvalidObjectException} by Java deserialization); unparseable protobuf is an
  * {@link InvalidProtocolBufferException}.
+ * For files from elsewhere use {@link #loadProtobuf(Path)} / {@link #fromProtobuf(ModelProto)}: they refuse a file
+ * that names another class before any class is loaded, and fail only with {@link IOException} (including
+ * {@link InvalidProtocolBufferException}) or {@link IllegalArgumentException}. Prefer protobuf to Java
+ * serialization for untrusted files: Java deserialization runs the {@code readObject} code of any class the stream
+ * names before this class can check anything.
  * <p>
  * <b>Life cycle.</b> The session is native memory: {@link #close()} releases it, after which prediction throws
  * {@link IllegalStateException}. Concurrent predictions share the session (ONNX Runtime's {@code run} is
@@ -102,6 +111,10 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     public static final int CURRENT_VERSION = 0;
     /** Default number of examples per ONNX Runtime call in batched prediction. */
     public static final int DEFAULT_CHUNK_SIZE = 256;
+    /** Largest accepted chunk size (a larger value in a model file would only waste memory). */
+    public static final int MAX_CHUNK_SIZE = 1 << 20;
+    /** Largest accepted ONNX Runtime intra-op thread count (a hostile model file must not spawn millions). */
+    public static final int MAX_INTRA_OP_THREADS = 1024;
 
     private final byte[] onnxBytes;
     private final byte[] sha256;
@@ -341,7 +354,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     @Override
     protected List<Prediction<Event>> innerPredict(Iterable<Example<Event>> examples) {
         List<Prediction<Event>> out = new ArrayList<>();
-        List<Example<Event>> chunk = new ArrayList<>(chunkSize);
+        List<Example<Event>> chunk = new ArrayList<>(Math.min(chunkSize, 1024));
         long first = 0;
         for (Example<Event> e : examples) {
             chunk.add(e);
@@ -433,7 +446,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                 throw new IllegalStateException("IaeModel '" + name + "' has been closed; its ONNX Runtime session "
                         + "is released. Deserialize or copy the model to predict again.");
             }
-            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            OrtEnvironment env = OrtSessions.environment();
             Map<String, FloatTensor> out = new LinkedHashMap<>();
             try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(buf, 0, n * d), new long[]{n, d});
                  OrtSession.Result result = session.run(Collections.singletonMap(OnnxContract.INPUT_FEATURES, input),
@@ -617,15 +630,51 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     }
 
     /**
+     * Loads an IaeModel from Tribuo protobuf, checking first that the message names this class. Prefer it to
+     * {@link Model#deserialize(ModelProto)} for files from elsewhere: Tribuo's generic loader initialises whatever
+     * class the file names before checking it, returns any Tribuo model type, and wraps every failure in an
+     * {@link IllegalStateException}; this method refuses other classes up front and reports failures as the two
+     * exception types below.
+     * @param proto the parsed model message.
+     * @return the model, with an open session.
+     * @throws InvalidProtocolBufferException if the serialized data does not parse.
+     * @throws IllegalArgumentException if the message is not an IaeModel or its content is invalid (see
+     *     {@link #deserializeFromProto(int, String, Any)}).
+     */
+    public static IaeModel fromProtobuf(ModelProto proto) throws InvalidProtocolBufferException {
+        Objects.requireNonNull(proto, "proto");
+        if (!IaeModel.class.getName().equals(proto.getClassName())) {
+            throw new IllegalArgumentException("Not an IaeModel: the protobuf names class '" + proto.getClassName()
+                    + "', expected '" + IaeModel.class.getName() + "'");
+        }
+        return deserializeFromProto(proto.getVersion(), proto.getClassName(), proto.getSerializedData());
+    }
+
+    /**
+     * Reads a Tribuo protobuf model file written by {@link #serializeToFile(Path)} and loads it with
+     * {@link #fromProtobuf(ModelProto)}.
+     * @param path the file.
+     * @return the model, with an open session.
+     * @throws IOException if the file cannot be read or does not parse ({@link InvalidProtocolBufferException}).
+     * @throws IllegalArgumentException if the file is not an IaeModel or its content is invalid.
+     */
+    public static IaeModel loadProtobuf(Path path) throws IOException {
+        try (InputStream is = new BufferedInputStream(Files.newInputStream(path))) {
+            return fromProtobuf(ModelProto.parseFrom(is));
+        }
+    }
+
+    /**
      * Deserialization factory for Tribuo's protobuf serialization ({@link Model#deserialize(ModelProto)}).
      * @param version the serialized version.
      * @param className the class name.
      * @param message the serialized data (an {@link IaeModelProto}).
      * @return the model, with an open session.
      * @throws InvalidProtocolBufferException if the message or its metadata does not parse.
-     * @throws IllegalArgumentException if the version is unknown, the ONNX bytes do not match their recorded
-     *     SHA-256, are not an IAE-LSTM-KL ONNX model, were built for another feature set, or disagree with the
-     *     recorded threshold, or the output domain is not an anomaly domain.
+     * @throws IllegalArgumentException if the version is unknown, the model metadata cannot be read, the ONNX
+     *     bytes do not match their recorded SHA-256, are not an IAE-LSTM-KL ONNX model, were built for another
+     *     feature set, or disagree with the recorded threshold, a setting (chunk size, thread count, execution
+     *     provider) is out of range, or the output domain is not an anomaly domain.
      */
     @SuppressWarnings("unchecked") // output domain checked element by element
     public static IaeModel deserializeFromProto(int version, String className, Any message)
@@ -635,7 +684,15 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                     + CURRENT_VERSION);
         }
         IaeModelProto proto = message.unpack(IaeModelProto.class);
-        ModelDataCarrier<?> carrier = ModelDataCarrier.deserialize(ModelDataProto.parseFrom(proto.getMetadata()));
+        ModelDataCarrier<?> carrier;
+        try {
+            carrier = ModelDataCarrier.deserialize(ModelDataProto.parseFrom(proto.getMetadata()));
+        } catch (RuntimeException e) {
+            // Tribuo and OLCUT report damaged metadata with many exception types (nested IllegalStateExceptions,
+            // ProvenanceException, ...): give callers one documented type.
+            throw new IllegalArgumentException("Invalid protobuf: the model metadata (name, provenance, feature and "
+                    + "output domains) cannot be read: " + rootMessage(e), e);
+        }
         for (Object o : carrier.outputDomain().getDomain()) {
             if (!(o instanceof Event)) {
                 throw new IllegalArgumentException("Invalid protobuf: the output domain holds " + o.getClass().getName()
@@ -648,6 +705,10 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid protobuf: unknown execution provider '"
                     + proto.getExecutionProvider() + "'", e);
+        }
+        if (Double.isNaN(proto.getThreshold())) {
+            // NaN would switch off the threshold consistency check in the constructor.
+            throw new IllegalArgumentException("Invalid protobuf: the recorded threshold is NaN");
         }
         byte[] hash = proto.getOnnxSha256().toByteArray();
         if (hash.length != 32) {
@@ -715,6 +776,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      * @return the metadata.
      */
     private static Map<String, String> inspect(byte[] bytes, ImmutableFeatureMap featureMap) {
+        checkFeatureIds(featureMap);
         Map<String, String> meta = OnnxMetadata.read(bytes);
         String format = meta.get(OnnxContract.META_FORMAT_VERSION);
         if (!OnnxContract.FORMAT_VERSION.equals(format)) {
@@ -746,6 +808,29 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         return meta;
     }
 
+    /**
+     * The feature ids must be exactly 0 … size−1 (a damaged or hand-made feature map could have gaps or
+     * duplicates, which would put values in the wrong input column or outside the input row).
+     */
+    private static void checkFeatureIds(ImmutableFeatureMap featureMap) {
+        Objects.requireNonNull(featureMap, "featureMap");
+        int d = featureMap.size();
+        if (d == 0) {
+            throw new IllegalArgumentException("The feature map is empty");
+        }
+        boolean[] seen = new boolean[d];
+        for (org.tribuo.VariableInfo v : featureMap) {
+            org.tribuo.VariableIDInfo info = featureMap.get(v.getName());
+            int id = info == null ? -1 : info.getID();
+            if (id < 0 || id >= d || seen[id]) {
+                throw new IllegalArgumentException("Invalid feature map: feature '" + v.getName() + "' has id " + id
+                        + (id >= 0 && id < d ? " (a duplicate)" : "") + "; the ids of " + d
+                        + " features must be 0.." + (d - 1));
+            }
+            seen[id] = true;
+        }
+    }
+
     private static double parseThreshold(Map<String, String> meta) {
         String v = meta.get(OnnxContract.META_THRESHOLD);
         if (v == null) {
@@ -775,17 +860,26 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     }
 
     private static int checkChunkSize(int c) {
-        if (c < 1) {
-            throw new IllegalArgumentException("chunkSize must be positive, found " + c);
+        if (c < 1 || c > MAX_CHUNK_SIZE) {
+            throw new IllegalArgumentException("chunkSize must be in [1, " + MAX_CHUNK_SIZE + "], found " + c);
         }
         return c;
     }
 
     private static int checkThreads(int t) {
-        if (t < 0) {
-            throw new IllegalArgumentException("intraOpThreads must be 0 (default) or positive, found " + t);
+        if (t < 0 || t > MAX_INTRA_OP_THREADS) {
+            throw new IllegalArgumentException("intraOpThreads must be 0 (default) or in [1, " + MAX_INTRA_OP_THREADS
+                    + "], found " + t);
         }
         return t;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 
     private static void verifyHash(byte[] actual, byte[] expected) {

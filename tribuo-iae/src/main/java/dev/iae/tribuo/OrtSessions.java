@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,6 +27,14 @@ import java.util.logging.Logger;
  * The session uses {@code intraOpThreads} threads inside an operator and one thread between operators. The
  * default intra-op count comes from the system property {@link #THREADS_PROPERTY} (default 1, which is safe on
  * small shared machines; raise it for large batches on a dedicated host).
+ * <p>
+ * <b>Native library loading.</b> ONNX Runtime 1.29's native library needs more than 1 MiB of thread stack while it
+ * loads: loaded from a thread with the JVM's default 1 MiB stack (e.g. the {@code main} thread of a plain
+ * {@code java -cp ... Main} launch) the JVM dies with a segmentation fault, without even an error report
+ * (<em>measured</em>). {@link #environment()} therefore loads it once on a dedicated thread with a
+ * {@value #LOADER_STACK_BYTES}-byte stack; afterwards sessions can be created and run from any thread. Code that
+ * touches {@link OrtEnvironment} directly should call {@link #environment()} first (or run the JVM with
+ * {@code -Xss2m}).
  */
 public final class OrtSessions {
     private static final Logger logger = Logger.getLogger(OrtSessions.class.getName());
@@ -35,7 +44,11 @@ public final class OrtSessions {
     /** System property with the CUDA device id used by the CUDA and AUTO providers (default 0). */
     public static final String CUDA_DEVICE_PROPERTY = "iae.ort.cudaDevice";
 
+    /** Stack size of the thread that loads ONNX Runtime's native library (it overflows 1 MiB). */
+    public static final long LOADER_STACK_BYTES = 16L << 20;
+
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean(false);
+    private static volatile boolean nativeLoaded = false;
 
     private OrtSessions() { }
 
@@ -94,8 +107,55 @@ public final class OrtSessions {
     }
 
     private static EnumSet<OrtProvider> availableProviders() {
-        OrtEnvironment.getEnvironment();
+        environment();
         return OrtEnvironment.getAvailableProviders();
+    }
+
+    /**
+     * ONNX Runtime's environment, loading its native library first (once per JVM) on a thread with a
+     * {@value #LOADER_STACK_BYTES}-byte stack, because the library overflows the default 1 MiB thread stack while
+     * it loads and kills the JVM.
+     * @return the shared environment.
+     * @throws IllegalStateException if the native library cannot be loaded.
+     */
+    public static OrtEnvironment environment() {
+        if (!nativeLoaded) {
+            loadNative();
+        }
+        return OrtEnvironment.getEnvironment();
+    }
+
+    private static synchronized void loadNative() {
+        if (nativeLoaded) {
+            return;
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread loader = new Thread(null, () -> {
+            try {
+                OrtEnvironment.getEnvironment();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "iae-onnxruntime-loader", LOADER_STACK_BYTES);
+        loader.setDaemon(true);
+        loader.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                loader.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable t = failure.get();
+        if (t != null) {
+            throw new IllegalStateException("ONNX Runtime's native library could not be loaded: " + t, t);
+        }
+        nativeLoaded = true;
     }
 
     /**
@@ -114,7 +174,7 @@ public final class OrtSessions {
             throw new IllegalArgumentException("intraOpThreads must be 0 (default) or positive, found " + intraOpThreads);
         }
         int threads = intraOpThreads == 0 ? defaultIntraOpThreads() : intraOpThreads;
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = environment();
         switch (requested) {
             case CPU:
                 return new Opened(create(env, onnxBytes, threads, false), ExecutionProvider.CPU);
