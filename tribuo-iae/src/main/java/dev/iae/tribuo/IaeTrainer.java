@@ -55,6 +55,11 @@ import java.util.logging.Logger;
  * libtorch's random number generator is global. Reproducibility: the same seed and invocation count give the same
  * scores up to floating-point noise (about 1e-6 relative).
  * <p>
+ * <b>Progress.</b> A {@link TrainingListener} ({@link Builder#listener}, {@link #setListener}) is told of every
+ * mini-batch and epoch of both phases. It is a transient runtime hook, not a setting: it is not configurable through
+ * OLCUT, not recorded in provenance and has no effect on the model. A listener that throws stops training cleanly
+ * (native memory released, the exception propagated unchanged, no model produced).
+ * <p>
  * Use {@link #builder()} in code, or configure the fields through OLCUT.
  */
 public final class IaeTrainer implements Trainer<Event> {
@@ -139,6 +144,9 @@ public final class IaeTrainer implements Trainer<Event> {
     private SplittableRandom rng;
 
     private int trainInvocationCounter = 0;
+
+    /** Progress hook: not a {@code @Config} field, so neither configurable nor part of the provenance. */
+    private transient volatile TrainingListener listener = TrainingListener.NONE;
 
     /**
      * For OLCUT. Code should use {@link #builder()}.
@@ -256,6 +264,20 @@ public final class IaeTrainer implements Trainer<Event> {
             }
         }
         this.rng = new SplittableRandom(seed);
+    }
+
+    /**
+     * Sets the listener told of training progress (every batch and epoch) by later calls to {@code train} and
+     * {@link #trainNetwork}. Not a setting: it is not recorded in provenance and does not change the model.
+     * @param listener the listener, or null for none.
+     */
+    public void setListener(TrainingListener listener) {
+        this.listener = listener == null ? TrainingListener.NONE : listener;
+    }
+
+    /** @return the training progress listener ({@link TrainingListener#NONE} when none is set). */
+    public TrainingListener getListener() {
+        return listener;
     }
 
     /** @return the score kind in use: the configured one, or the preset's default. */
@@ -392,6 +414,7 @@ public final class IaeTrainer implements Trainer<Event> {
         IaeTrainingLoop.Settings settings = new IaeTrainingLoop.Settings(pretrainEpochs, epochs, batchSize,
                 (float) learningRate, lrMilestone, (float) weightDecay, warmUpEpochs);
         logger.info("Training " + this + " on " + n + " examples of " + d + " features: " + arch);
+        TrainingListener progressListener = listener;
 
         IaeNetwork net = null;
         try {
@@ -399,7 +422,8 @@ public final class IaeTrainer implements Trainer<Event> {
             synchronized (DjlRuntime.TRAINING_LOCK) {
                 DjlRuntime.seed(djlSeed);
                 net = new IaeNetwork(arch, normalizer, pretrainDecoder);
-                result = new IaeTrainingLoop(net, loss, settings, new Random(shuffleSeed)).run(x, n);
+                result = new IaeTrainingLoop(net, loss, settings, new Random(shuffleSeed), progressListener)
+                        .run(x, n);
             }
             // Training scores, their standardisation and the threshold.
             IaeNetwork.Outputs out = net.infer(rows, n);
@@ -791,6 +815,16 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
+         * Sets the progress listener (a runtime hook, not a setting: see {@link TrainingListener}).
+         * @param l the listener, or null for none.
+         * @return this builder.
+         */
+        public Builder listener(TrainingListener l) {
+            t.listener = l == null ? TrainingListener.NONE : l;
+            return this;
+        }
+
+        /**
          * Validates the settings and returns a new trainer (the builder may be reused).
          * @return the trainer.
          * @throws IllegalArgumentException naming the first invalid setting.
@@ -820,6 +854,7 @@ public final class IaeTrainer implements Trainer<Event> {
             out.seed = t.seed;
             out.threads = t.threads;
             out.executionProvider = t.executionProvider;
+            out.listener = t.listener;
             out.postConfig();
             return out;
         }

@@ -33,8 +33,10 @@ import java.util.logging.Logger;
  * Both phases use Adam with the configured weight decay; batches are reshuffled every epoch with a seeded
  * {@link Random}; a final batch of a single example is skipped (BatchNorm and the KL term need two). Every batch
  * runs in its own {@link NDManager} that is closed afterwards, and gradients are released after each update, so
- * native memory does not grow with the number of steps. Per-epoch losses and elapsed time are logged. A loss that
- * is not finite stops training with an {@link IllegalStateException} naming the phase, epoch and batch.
+ * native memory does not grow with the number of steps. Per-epoch losses and elapsed time are logged, and a
+ * {@link TrainingListener} hears of every batch and epoch; it is called after the batch's tensors are released, so a
+ * listener that throws stops training at a batch boundary (the caller closes the network). A loss that is not
+ * finite stops training with an {@link IllegalStateException} naming the phase, epoch and batch.
  */
 final class IaeTrainingLoop {
     private static final Logger logger = Logger.getLogger(IaeTrainingLoop.class.getName());
@@ -97,18 +99,21 @@ final class IaeTrainingLoop {
     private final IaeLoss loss;
     private final Settings settings;
     private final Random rng;
+    private final TrainingListener listener;
 
     /**
      * @param net the network (initialised, untrained).
      * @param loss the joint loss.
      * @param settings the optimisation settings.
      * @param rng the batch-shuffling generator.
+     * @param listener told of every batch and epoch (null = none).
      */
-    IaeTrainingLoop(IaeNetwork net, IaeLoss loss, Settings settings, Random rng) {
+    IaeTrainingLoop(IaeNetwork net, IaeLoss loss, Settings settings, Random rng, TrainingListener listener) {
         this.net = net;
         this.loss = loss;
         this.settings = settings;
         this.rng = rng;
+        this.listener = listener == null ? TrainingListener.NONE : listener;
     }
 
     /**
@@ -124,8 +129,11 @@ final class IaeTrainingLoop {
         long start = System.nanoTime();
         long processed = 0;
         boolean svdd = net.architecture().hasSvdd();
+        int batchesPerEpoch = n / settings.batchSize + (n % settings.batchSize >= 2 ? 1 : 0);
+        boolean pretrain = settings.pretrainEpochs > 0 && net.decoderBuilt();
+        listener.onStart(pretrain ? settings.pretrainEpochs : 0, settings.epochs, batchesPerEpoch, n);
         // Phase 1: autoencoder pre-training without the LSTM.
-        if (settings.pretrainEpochs > 0 && net.decoderBuilt()) {
+        if (pretrain) {
             List<Parameter> params = new ArrayList<>(net.encoderParameters());
             params.addAll(net.latentParameters(false));
             params.addAll(net.decoderParameters());
@@ -134,9 +142,9 @@ final class IaeTrainingLoop {
                 double sum = 0;
                 int batches = 0;
                 for (int[] batch : batches(n)) {
+                    float value;
                     try (NDManager sub = net.manager().newSubManager()) {
                         NDArray in = batchArray(sub, x, batch);
-                        float value;
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray z = net.toLatent(net.encode(in, true), true, false);
                             NDArray l = IaeLoss.reconstructionTerm(in, net.decode(z, true));
@@ -149,9 +157,14 @@ final class IaeTrainingLoop {
                     }
                     batches++;
                     processed += batch.length;
+                    listener.onBatch(TrainingListener.Phase.PRETRAINING, epoch, settings.pretrainEpochs, batches,
+                            batchesPerEpoch, value);
                 }
+                double mean = sum / Math.max(1, batches);
                 logger.info(String.format(Locale.ROOT, "pre-training epoch %d/%d: L_rec=%.6g (%.1f s)",
-                        epoch, settings.pretrainEpochs, sum / Math.max(1, batches), seconds(start)));
+                        epoch, settings.pretrainEpochs, mean, seconds(start)));
+                listener.onEpoch(TrainingListener.Phase.PRETRAINING, epoch, settings.pretrainEpochs, mean,
+                        millis(start));
             }
         } else if (settings.pretrainEpochs > 0) {
             logger.info("No decoder could be built for this network; autoencoder pre-training skipped");
@@ -169,7 +182,6 @@ final class IaeTrainingLoop {
         if (useRec) {
             params.addAll(net.decoderParameters());
         }
-        int batchesPerEpoch = n / settings.batchSize + (n % settings.batchSize >= 2 ? 1 : 0);
         Optimizer opt = adam(settings.lrMilestone > 0 ? settings.lrMilestone * batchesPerEpoch : 0);
         float radius = 0f;
         double lastLoss = Double.NaN;
@@ -180,10 +192,10 @@ final class IaeTrainingLoop {
             double sumRec = 0;
             int batches = 0;
             for (int[] batch : batches(n)) {
+                float value;
                 try (NDManager sub = net.manager().newSubManager()) {
                     NDArray in = batchArray(sub, x, batch);
                     NDArray centre = c == null ? null : sub.create(c);
-                    float value;
                     IaeLoss.Terms terms;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray z = net.toLatent(net.encode(in, true), true, true);
@@ -204,6 +216,8 @@ final class IaeTrainingLoop {
                 }
                 batches++;
                 processed += batch.length;
+                listener.onBatch(TrainingListener.Phase.JOINT, epoch, settings.epochs, batches, batchesPerEpoch,
+                        value);
             }
             int b = Math.max(1, batches);
             lastLoss = sum / b;
@@ -211,6 +225,7 @@ final class IaeTrainingLoop {
                     "joint epoch %d/%d: L=%.6g (L_svdd=%.6g, L_kl=%.6g, L_rec=%.6g, R=%.4g, lr=%.3g) (%.1f s)",
                     epoch, settings.epochs, lastLoss, sumSvdd / b, sumKl / b, sumRec / b, radius,
                     currentLr(epoch), seconds(start)));
+            listener.onEpoch(TrainingListener.Phase.JOINT, epoch, settings.epochs, lastLoss, millis(start));
         }
         double secs = Math.max(1e-9, seconds(start));
         return new Result(radius, lastLoss, processed / secs);
@@ -322,5 +337,9 @@ final class IaeTrainingLoop {
 
     private static double seconds(long start) {
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static long millis(long start) {
+        return (System.nanoTime() - start) / 1_000_000L;
     }
 }

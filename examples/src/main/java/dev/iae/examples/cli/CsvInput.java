@@ -1,0 +1,233 @@
+package dev.iae.examples.cli;
+
+import org.tribuo.MutableDataset;
+import org.tribuo.anomaly.Event;
+import org.tribuo.data.columnar.ColumnarIterator;
+import org.tribuo.data.columnar.FieldProcessor;
+import org.tribuo.data.columnar.RowProcessor;
+import org.tribuo.data.columnar.processors.field.DoubleFieldProcessor;
+import org.tribuo.data.csv.CSVDataSource;
+import org.tribuo.data.csv.CSVIterator;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a CSV file into a Tribuo dataset of anomaly {@link Event}s the Tribuo way ({@link CSVDataSource} with a
+ * {@link RowProcessor}: one {@link DoubleFieldProcessor} per feature column, named after the column, and an
+ * {@link EventResponseProcessor} for the optional label column), after checking the label column so that labels
+ * other than {@code ANOMALOUS}/{@code EXPECTED} are never silently read as {@code EXPECTED}.
+ */
+public final class CsvInput {
+    /** Label values shown at most in messages. */
+    private static final int SHOWN_VALUES = 8;
+    /** Distinct label values counted at most. */
+    private static final int MAX_DISTINCT = 10_000;
+
+    private CsvInput() { }
+
+    /**
+     * The column names of a CSV file (its first line).
+     * @param csv the file.
+     * @param separator the field separator.
+     * @return the column names, in file order.
+     * @throws CliException if the file is missing, unreadable or empty.
+     */
+    public static List<String> header(Path csv, char separator) {
+        checkReadable(csv);
+        try (CSVIterator it = new CSVIterator(csv.toUri(), separator, CSVIterator.QUOTE)) {
+            List<String> fields = it.getFields();
+            if (fields == null || fields.isEmpty()) {
+                throw new CliException("The CSV file " + csv + " has no header line");
+            }
+            return new ArrayList<>(fields);
+        } catch (IOException | UncheckedIOException e) {
+            throw new CliException("Cannot read the CSV file " + csv + ": " + message(e), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CliException("Cannot read the header of the CSV file " + csv + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fails with a clear message when a file does not exist or cannot be read.
+     * @param file the file.
+     */
+    public static void checkReadable(Path file) {
+        if (!Files.exists(file)) {
+            throw new CliException("File not found: " + file);
+        }
+        if (Files.isDirectory(file)) {
+            throw new CliException(file + " is a directory, not a file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new CliException("File not readable: " + file);
+        }
+    }
+
+    /**
+     * Counts the values of one column (up to {@value #MAX_DISTINCT} distinct values), reading the file once.
+     * @param csv the file.
+     * @param separator the field separator.
+     * @param column the column.
+     * @return value → number of rows, in order of first appearance.
+     */
+    public static Map<String, Long> valueCounts(Path csv, char separator, String column) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (CSVIterator it = new CSVIterator(csv.toUri(), separator, CSVIterator.QUOTE)) {
+            while (it.hasNext()) {
+                ColumnarIterator.Row row = it.next();
+                String v = row.getRowData().get(column);
+                v = v == null ? "" : v.trim();
+                if (counts.containsKey(v) || counts.size() < MAX_DISTINCT) {
+                    counts.merge(v, 1L, Long::sum);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            throw new CliException("Cannot read the CSV file " + csv + ": " + message(e), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CliException("Cannot parse the CSV file " + csv + ": " + e.getMessage(), e);
+        }
+        return counts;
+    }
+
+    /**
+     * Builds the label mapping for a CSV file and checks it against the file's labels.
+     * @param csv the file.
+     * @param separator the field separator.
+     * @param labels the label options.
+     * @param labelsRequired true when the command needs labels (evaluation).
+     * @param warnings where warnings go.
+     * @return the response processor.
+     * @throws CliException if the labels cannot be used as asked (e.g. 0/1 labels without {@code --anomaly-label}).
+     */
+    public static EventResponseProcessor labelMapping(Path csv, char separator, DataOptions labels,
+                                                      boolean labelsRequired, PrintStream warnings) {
+        List<String> header = header(csv, separator);
+        String column = labels.labelColumn;
+        List<String> anomalous = labels.anomalyLabels == null ? List.of() : labels.anomalyLabels;
+        List<String> expected = labels.normalLabels == null ? List.of() : labels.normalLabels;
+        if (!anomalous.isEmpty() && !expected.isEmpty()) {
+            throw new CliException("Give --anomaly-label or --normal-label, not both");
+        }
+        if (column == null || column.isEmpty()) {
+            if (labelsRequired) {
+                throw new CliException("This command needs labels: name the label column with --label-column "
+                        + "(and say which value marks an anomaly with --anomaly-label)");
+            }
+            if (!anomalous.isEmpty() || !expected.isEmpty()) {
+                throw new CliException("--anomaly-label and --normal-label need --label-column");
+            }
+            if (header.stream().anyMatch(h -> h.equalsIgnoreCase("label"))) {
+                warnings.println("warning: the CSV has a column named like 'label' but no --label-column was given, "
+                        + "so it is used as a feature and every row is treated as normal (EXPECTED)");
+            }
+            return new EventResponseProcessor("", List.of(), List.of());
+        }
+        if (!header.contains(column)) {
+            throw new CliException("The CSV file " + csv + " has no column '" + column + "' (columns: "
+                    + shorten(header) + ")");
+        }
+        Map<String, Long> counts = valueCounts(csv, separator, column);
+        if (anomalous.isEmpty() && expected.isEmpty()) {
+            List<String> other = counts.keySet().stream()
+                    .filter(v -> !v.equalsIgnoreCase("ANOMALOUS") && !v.equalsIgnoreCase("EXPECTED"))
+                    .collect(Collectors.toList());
+            if (!other.isEmpty()) {
+                throw new CliException("Column '" + column + "' holds labels other than ANOMALOUS/EXPECTED ("
+                        + shorten(other) + "), which Tribuo would silently read as EXPECTED: say which value marks "
+                        + "an anomaly with --anomaly-label (e.g. --anomaly-label " + other.get(other.size() - 1)
+                        + ") or which marks a normal row with --normal-label");
+            }
+        } else {
+            List<String> given = anomalous.isEmpty() ? expected : anomalous;
+            String option = anomalous.isEmpty() ? "--normal-label" : "--anomaly-label";
+            for (String g : given) {
+                if (!counts.containsKey(g.trim())) {
+                    warnings.println("warning: no row has the label '" + g.trim() + "' given by " + option
+                            + " in column '" + column + "' (labels found: " + shorten(counts.keySet()) + ")");
+                }
+            }
+        }
+        return new EventResponseProcessor(column, anomalous, expected);
+    }
+
+    /**
+     * Loads a CSV file as a Tribuo dataset: every column except the label column and the ignored columns is a
+     * numeric feature named after the column.
+     * @param csv the file.
+     * @param separator the field separator.
+     * @param labels the label mapping (see {@link #labelMapping}).
+     * @param ignored columns that are neither features nor labels (e.g. an id column).
+     * @return the dataset, with Tribuo provenance (file hash, row processor).
+     * @throws CliException if a value is not a number or no feature column is left.
+     */
+    public static MutableDataset<Event> load(Path csv, char separator, EventResponseProcessor labels,
+                                             Collection<String> ignored) {
+        List<String> header = header(csv, separator);
+        for (String ig : ignored) {
+            if (!header.contains(ig)) {
+                throw new CliException("The CSV file " + csv + " has no column '" + ig + "' to ignore");
+            }
+        }
+        Map<String, FieldProcessor> fields = new LinkedHashMap<>();
+        for (String h : header) {
+            if (labels.getFieldNames().contains(h) || ignored.contains(h)) {
+                continue;
+            }
+            fields.put(h, new DoubleFieldProcessor(h, true, true));
+        }
+        if (fields.isEmpty()) {
+            throw new CliException("The CSV file " + csv + " has no feature column left after the label and ignored "
+                    + "columns");
+        }
+        RowProcessor<Event> rows = new RowProcessor<>(labels, fields);
+        try {
+            CSVDataSource<Event> source = new CSVDataSource<>(csv, rows, true, separator, CSVIterator.QUOTE);
+            MutableDataset<Event> data = new MutableDataset<>(source);
+            if (data.size() == 0) {
+                throw new CliException("The CSV file " + csv + " has no data rows");
+            }
+            return data;
+        } catch (NumberFormatException e) {
+            throw new CliException("The CSV file " + csv + " has a value that is not a number ("
+                    + e.getMessage() + "); every column except the label column must be numeric (skip other "
+                    + "columns with --ignore-column)", e);
+        } catch (UncheckedIOException e) {
+            throw new CliException("Cannot read the CSV file " + csv + ": " + message(e), e);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CliException("Cannot load the CSV file " + csv + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A short list for messages: the first few values, then how many more.
+     * @param values the values.
+     * @return e.g. {@code "a, b, c, … (12 more)"}.
+     */
+    public static String shorten(Collection<String> values) {
+        List<String> list = new ArrayList<>(values);
+        String head = list.stream().limit(SHOWN_VALUES).map(v -> v.isEmpty() ? "<empty>" : v)
+                .collect(Collectors.joining(", "));
+        return list.size() > SHOWN_VALUES
+                ? String.format(Locale.ROOT, "%s, … (%d more)", head, list.size() - SHOWN_VALUES) : head;
+    }
+
+    static String message(Exception e) {
+        Throwable t = e instanceof UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+        if (t instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

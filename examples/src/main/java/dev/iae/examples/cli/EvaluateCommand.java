@@ -1,0 +1,189 @@
+package dev.iae.examples.cli;
+
+import dev.iae.examples.plot.EvaluationPlots;
+import dev.iae.tribuo.ExecutionProvider;
+import dev.iae.tribuo.IaeModel;
+import dev.iae.tribuo.evaluation.ScoreEvaluation;
+import org.tribuo.Dataset;
+import org.tribuo.Example;
+import org.tribuo.Model;
+import org.tribuo.Prediction;
+import org.tribuo.anomaly.Event;
+import org.tribuo.anomaly.evaluation.AnomalyEvaluation;
+import org.tribuo.anomaly.evaluation.AnomalyEvaluator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code iae evaluate}: scores labelled data with a model and reports Tribuo's anomaly metrics (from the event types
+ * at the model's threshold), the AUROC and the AUPRC (average precision) of the scores, and optionally writes the
+ * ROC, precision-recall and score-histogram plots.
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate a model on labelled data: Tribuo's anomaly metrics at the model's threshold, AUROC, "
+                + "AUPRC, and PNG plots (ROC, precision-recall, score histogram with the threshold)."},
+        footer = {"", "Examples:",
+                "  iae evaluate --model model.tribuo --csv test.csv --label-column label --anomaly-label 1 --plots plots",
+                "  iae evaluate --model tshirt.onnx --idx /usr/share/datasets/fashion-mnist --normal-class 0",
+                "  iae evaluate --model cats.onnx --images photos.tar.gz --image-subfolder test --normal-class cat"})
+public final class EvaluateCommand implements Callable<Integer> {
+    private static final int CHUNK = 4096;
+
+    @ParentCommand
+    private IaeCli parent;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
+            description = "The model: a Tribuo model file (.tribuo) or an IAE-LSTM-KL ONNX file (.onnx).")
+    private Path modelFile;
+
+    @Mixin
+    private DataOptions data;
+
+    @Option(names = "--plots", paramLabel = "DIR",
+            description = "Write " + EvaluationPlots.ROC_FILE + ", " + EvaluationPlots.PR_FILE + " and "
+                    + EvaluationPlots.HISTOGRAM_FILE + " into DIR.")
+    private Path plots;
+
+    @Option(names = "--threshold", paramLabel = "X",
+            description = "Evaluate with this decision threshold instead of the model's.")
+    private Double threshold;
+
+    @Option(names = "--device", paramLabel = "EP", defaultValue = "AUTO",
+            description = "Where ONNX Runtime runs the model: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    private ExecutionProvider device;
+
+    @Mixin
+    private CommonOptions common;
+
+    @Override
+    public Integer call() throws IOException {
+        CliLogging.install(parent.err(), common.verbose);
+        PrintStream out = parent.out();
+        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device)) {
+            Model<Event> model = loaded.model();
+            IaeModel adjusted = null;
+            if (threshold != null) {
+                if (loaded.iae() == null) {
+                    throw new CliException("--threshold needs an IAE-LSTM-KL model; " + modelFile + " is a "
+                            + model.getClass().getSimpleName());
+                }
+                adjusted = loaded.iae().withThreshold(threshold);
+                model = adjusted;
+            }
+            try {
+                Dataset<Event> dataset;
+                if (data.isImages()) {
+                    var source = data.imageSource(false, true, DataOptions.modelChannels(model));
+                    DataOptions.checkImageShape(model, source.imageShape(), data.images);
+                    dataset = new org.tribuo.MutableDataset<>(source);
+                } else {
+                    if (data.csv != null) {
+                        checkFeatures(model, CsvInput.header(data.csv, data.separator));
+                    }
+                    dataset = data.load(false, true, parent.err());
+                }
+                List<Prediction<Event>> predictions = predict(model, dataset);
+                AnomalyEvaluation tribuo = new AnomalyEvaluator().evaluate(model, predictions,
+                        dataset.getProvenance());
+                boolean[] truth = new boolean[predictions.size()];
+                double[] scores = new double[predictions.size()];
+                for (int i = 0; i < truth.length; i++) {
+                    truth[i] = predictions.get(i).getExample().getOutput().getType() == Event.EventType.ANOMALOUS;
+                    scores[i] = predictions.get(i).getOutput().getScore();
+                }
+                int positives = 0;
+                for (boolean t : truth) {
+                    positives += t ? 1 : 0;
+                }
+                if (positives == 0 || positives == truth.length) {
+                    throw new CliException("The evaluation data has " + (positives == 0 ? "no anomalous" : "no normal")
+                            + " example, so AUROC and AUPRC are undefined; check the label column and "
+                            + "--anomaly-label");
+                }
+                ScoreEvaluation scoreEval = ScoreEvaluation.of(truth, scores);
+                double t = model instanceof IaeModel m ? m.threshold() : Double.NaN;
+                out.println(String.format(Locale.ROOT, "Evaluated %s (%s) on %d examples: %d anomalous, %d normal",
+                        modelFile, loaded.format(), truth.length, positives, truth.length - positives));
+                out.println(String.format(Locale.ROOT, "Tribuo AnomalyEvaluator at threshold %.6g:", t));
+                out.println(String.format(Locale.ROOT, "  TP %d  FP %d  TN %d  FN %d",
+                        tribuo.getTruePositives(), tribuo.getFalsePositives(), tribuo.getTrueNegatives(),
+                        tribuo.getFalseNegatives()));
+                out.println(String.format(Locale.ROOT, "  precision %.4f  recall %.4f  F1 %.4f",
+                        tribuo.getPrecision(), tribuo.getRecall(), tribuo.getF1()));
+                out.println(String.format(Locale.ROOT, "AUROC %.4f", scoreEval.auroc()));
+                out.println(String.format(Locale.ROOT, "AUPRC (average precision) %.4f", scoreEval.averagePrecision()));
+                if (plots != null) {
+                    if (Double.isNaN(t)) {
+                        throw new CliException("Plots need the model's threshold; " + modelFile + " has none");
+                    }
+                    String subtitle = ModelFiles.fileStem(modelFile);
+                    List<Path> files = EvaluationPlots.of(truth, scores, t, subtitle).writeAll(plots);
+                    for (Path f : files) {
+                        out.println("Wrote " + f);
+                    }
+                }
+            } finally {
+                if (adjusted != null) {
+                    adjusted.close();
+                }
+            }
+        }
+        return IaeCli.EXIT_OK;
+    }
+
+    private List<Prediction<Event>> predict(Model<Event> model, Dataset<Event> dataset) {
+        Progress progress = new Progress(parent.err(), common.progress);
+        progress.start("scoring");
+        List<Example<Event>> chunk = new ArrayList<>(CHUNK);
+        List<Prediction<Event>> all = new ArrayList<>(dataset.size());
+        for (Example<Event> e : dataset) {
+            chunk.add(e);
+            if (chunk.size() == CHUNK) {
+                all.addAll(model.predict(chunk));
+                chunk.clear();
+                progress.update((double) all.size() / dataset.size(), all.size() + " examples", false);
+            }
+        }
+        if (!chunk.isEmpty()) {
+            all.addAll(model.predict(chunk));
+        }
+        progress.update(1.0, all.size() + " examples", false);
+        progress.finish(null);
+        return all;
+    }
+
+    /**
+     * Fails when a CSV file lacks columns the model needs (Tribuo would silently count a missing feature as 0).
+     * @param model the model.
+     * @param columns the CSV's columns.
+     */
+    static void checkFeatures(Model<Event> model, List<String> columns) {
+        java.util.Set<String> have = new java.util.HashSet<>(columns);
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < model.getFeatureIDMap().size(); i++) {
+            String name = model.getFeatureIDMap().get(i).getName();
+            if (!have.contains(name)) {
+                missing.add(name);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new CliException("The CSV file lacks " + missing.size() + " of the model's "
+                    + model.getFeatureIDMap().size() + " feature columns (" + CsvInput.shorten(missing) + ")");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EvaluateCommand(model=" + modelFile + ", plots=" + plots + ")";
+    }
+}

@@ -1,0 +1,61 @@
+package dev.iae.examples.cli;
+
+import dev.iae.tribuo.TrainingListener;
+
+import java.util.Locale;
+
+/**
+ * Drives a {@link Progress} display from the trainer's {@link TrainingListener} events: the bar advances after every
+ * mini-batch (phase, epoch, batch, batch loss, elapsed time, ETA over both phases) and each finished epoch is a
+ * milestone (its own line in log mode: {@code pre-training epoch 2/10 L_rec=…} or {@code epoch 3/20 L=…}).
+ * <p>
+ * The fraction done counts batches of both phases (pre-training and joint batches weigh the same), so the ETA is
+ * right as soon as a few batches have run.
+ */
+public final class TrainingProgress implements TrainingListener {
+    private final Progress progress;
+    private int pretrainEpochs;
+    private int batchesPerEpoch = 1;
+    private long totalBatches = 1;
+
+    /**
+     * @param progress the display to drive (already started).
+     */
+    public TrainingProgress(Progress progress) {
+        this.progress = progress;
+    }
+
+    @Override
+    public void onStart(int pretrainEpochs, int epochs, int batchesPerEpoch, int examples) {
+        this.pretrainEpochs = pretrainEpochs;
+        this.batchesPerEpoch = Math.max(1, batchesPerEpoch);
+        this.totalBatches = Math.max(1L, (long) (pretrainEpochs + epochs) * this.batchesPerEpoch);
+    }
+
+    private double fraction(Phase phase, int epoch, int batch) {
+        long before = phase == Phase.PRETRAINING ? 0 : (long) pretrainEpochs * batchesPerEpoch;
+        return Math.min(1.0, (before + (long) (epoch - 1) * batchesPerEpoch + batch) / (double) totalBatches);
+    }
+
+    @Override
+    public void onBatch(Phase phase, int epoch, int epochs, int batch, int batches, double loss) {
+        String detail = phase == Phase.PRETRAINING
+                ? String.format(Locale.ROOT, "pre-training %d/%d batch %d/%d L_rec=%.6g", epoch, epochs, batch,
+                        batches, loss)
+                : String.format(Locale.ROOT, "epoch %d/%d batch %d/%d L=%.6g", epoch, epochs, batch, batches, loss);
+        progress.tick(fraction(phase, epoch, batch), detail);
+    }
+
+    @Override
+    public void onEpoch(Phase phase, int epoch, int epochs, double meanLoss, long elapsedMillis) {
+        String detail = phase == Phase.PRETRAINING
+                ? String.format(Locale.ROOT, "pre-training epoch %d/%d L_rec=%.6g", epoch, epochs, meanLoss)
+                : String.format(Locale.ROOT, "epoch %d/%d L=%.6g", epoch, epochs, meanLoss);
+        progress.update(fraction(phase, epoch, batchesPerEpoch), detail, true);
+    }
+
+    @Override
+    public String toString() {
+        return "TrainingProgress(" + progress.mode() + ")";
+    }
+}

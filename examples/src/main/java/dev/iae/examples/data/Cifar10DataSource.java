@@ -1,0 +1,541 @@
+package dev.iae.examples.data;
+
+import com.oracle.labs.mlrg.olcut.config.Config;
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
+import com.oracle.labs.mlrg.olcut.provenance.impl.SkeletalConfiguredObjectProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.DateTimeProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.HashProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
+import org.tribuo.ConfigurableDataSource;
+import org.tribuo.Example;
+import org.tribuo.OutputFactory;
+import org.tribuo.Trainer;
+import org.tribuo.anomaly.Event;
+import org.tribuo.impl.ArrayExample;
+import org.tribuo.provenance.ConfiguredDataSourceProvenance;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A Tribuo {@link org.tribuo.DataSource} of anomaly-detection examples made from CIFAR-10 stored as JPEG files, by
+ * the one-class protocol of {@link OneClassSplit}: the training split holds the training images of one normal class
+ * (optionally contaminated, all labelled EXPECTED), the test split holds every test image with the normal class
+ * EXPECTED and the other nine ANOMALOUS.
+ * <p>
+ * <b>Location.</b> Either a {@code .tar.gz} / {@code .tgz} / {@code .tar} archive, read directly without unpacking
+ * ({@link TarReader} over {@link GZIPInputStream}), or a directory; in both cases the layout is
+ * {@code [prefix/]train/<class>/NNNN.jpg} and {@code [prefix/]test/<class>/NNNN.jpg} with the class folders named
+ * as in {@link #CLASS_NAMES} (label = position, CIFAR-10's order). The shared archive described in
+ * {@code ../shared/data/README.md} has this layout. Images are ordered by class label and then by the number in the
+ * file name (the image's index within its class in the official split), so "the first {@code maxNormal} normal
+ * images" is well defined and independent of the archive's entry order. Only the selected images are decoded.
+ * <p>
+ * <b>Features.</b> Each image becomes a dense example with {@code 3 × H × W} features in channel-major (CHW) order:
+ * red plane, then green, then blue, each row-major, named {@code px0000} … {@code px3071} for 32×32 (zero-padded, so
+ * Tribuo's sorted feature order is the pixel order and the model's input reshapes to 3×32×32). Values are the raw
+ * 0..255 intensities as decoded by {@link ImageIO} (bit-identical to libjpeg); scaling is the model's job.
+ * Each example's metadata holds its class ({@value #METADATA_CLASS}), its number within the class
+ * ({@value #METADATA_INDEX}) and its path in the archive or directory ({@value #METADATA_PATH}).
+ * <p>
+ * <b>Provenance</b> records every setting (location, split, normal class, contamination, cap, seed), a fingerprint
+ * of the data (the SHA-256 of the archive file; for a directory, the SHA-256 of the sorted list of
+ * {@code path size mtime} lines of the split's images), the number of examples and the creation time.
+ */
+public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
+
+    /** The CIFAR-10 class names, index = label. */
+    public static final List<String> CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
+            "frog", "horse", "ship", "truck");
+    /** Metadata key of an example's class label (an Integer). */
+    public static final String METADATA_CLASS = "class";
+    /** Metadata key of an example's number within its class (an Integer, from the file name). */
+    public static final String METADATA_INDEX = "index";
+    /** Metadata key of an example's path inside the archive or directory (a String). */
+    public static final String METADATA_PATH = "path";
+    /** Number of colour channels. */
+    public static final int CHANNELS = 3;
+
+    /**
+     * Which part of the data set to produce.
+     */
+    public enum Split {
+        /** The training images of the normal class (plus contamination), all EXPECTED. */
+        TRAIN("train"),
+        /** All test images, normal class EXPECTED, the others ANOMALOUS. */
+        TEST("test");
+
+        private final String folder;
+
+        Split(String folder) {
+            this.folder = folder;
+        }
+
+        /**
+         * @return the name of this split's top-level folder ("train" or "test").
+         */
+        public String folder() {
+            return folder;
+        }
+    }
+
+    @Config(mandatory = true, description = "A .tar.gz/.tgz/.tar archive or a directory holding "
+            + "train/<class>/NNNN.jpg and test/<class>/NNNN.jpg.")
+    private String location;
+
+    @Config(description = "Which split to produce: TRAIN (normal class + contamination) or TEST (all images).")
+    private Split split = Split.TRAIN;
+
+    @Config(description = "The normal class (0-9: airplane, automobile, bird, cat, deer, dog, frog, horse, ship, "
+            + "truck).")
+    private int normalClass = 0;
+
+    @Config(description = "Contamination ratio r in [0, 1): fraction of the training set drawn from other classes "
+            + "(labelled EXPECTED). Ignored for TEST.")
+    private double contamination = 0.0;
+
+    @Config(description = "Keep only the first maxNormal normal-class training images (<= 0 keeps all). "
+            + "Ignored for TEST.")
+    private int maxNormal = 0;
+
+    @Config(description = "Seed for drawing the contaminating images.")
+    private long seed = Trainer.DEFAULT_SEED;
+
+    private List<Example<Event>> examples;
+    private int[] classLabels;
+    private int rows;
+    private int cols;
+    private String fingerprint;
+    private Cifar10DataSourceProvenance provenance;
+
+    /**
+     * For OLCUT.
+     */
+    private Cifar10DataSource() { }
+
+    /**
+     * Loads a split.
+     * @param location an archive or a directory (see the class comment).
+     * @param split which split.
+     * @param normalClass the normal class, 0..9.
+     * @param contamination the contamination ratio r (training split only).
+     * @param maxNormal the cap on normal training images, ≤ 0 for all (training split only).
+     * @param seed the seed for drawing contaminants.
+     * @throws UncheckedIOException if the data is missing or unreadable (the message names the file).
+     * @throws PropertyException if a setting is out of range.
+     */
+    public Cifar10DataSource(String location, Split split, int normalClass, double contamination, int maxNormal,
+                             long seed) {
+        this.location = location;
+        this.split = split;
+        this.normalClass = normalClass;
+        this.contamination = contamination;
+        this.maxNormal = maxNormal;
+        this.seed = seed;
+        postConfig();
+    }
+
+    /**
+     * Used by the OLCUT configuration system, and should not be called by external code.
+     */
+    @Override
+    public void postConfig() {
+        if (location == null || location.isBlank()) {
+            throw new PropertyException("", "location", "location must be a CIFAR-10 archive or directory");
+        }
+        if (split == null) {
+            throw new PropertyException("", "split", "split must be TRAIN or TEST");
+        }
+        if (normalClass < 0 || normalClass >= CLASS_NAMES.size()) {
+            throw new PropertyException("", "normalClass", "normalClass must be in 0.." + (CLASS_NAMES.size() - 1)
+                    + ", found " + normalClass);
+        }
+        OneClassSplit oneClass;
+        try {
+            oneClass = oneClassSplit();
+        } catch (IllegalArgumentException e) {
+            throw new PropertyException(e, "", "contamination", e.getMessage());
+        }
+        Path path = Paths.get(location);
+        List<Entry> entries;
+        try {
+            if (Files.isDirectory(path)) {
+                entries = readDirectory(path);
+            } else if (Files.isRegularFile(path)) {
+                entries = readArchive(path);
+            } else {
+                throw new IOException("CIFAR-10 location " + path + " is neither an archive nor a directory");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot load the " + split + " split of CIFAR-10 from " + location + ": "
+                    + e.getMessage(), e);
+        }
+        if (entries.isEmpty()) {
+            throw new UncheckedIOException(new IOException("No " + split.folder() + "/<class>/*.jpg image in "
+                    + location + " (expected class folders " + CLASS_NAMES + ")"));
+        }
+        entries.sort(Comparator.comparingInt((Entry e) -> e.label).thenComparingInt(e -> e.number)
+                .thenComparing(e -> e.path));
+        int[] labels = new int[entries.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = entries.get(i).label;
+        }
+        int[] selected;
+        if (split == Split.TRAIN) {
+            selected = oneClass.trainingIndices(labels);
+        } else {
+            selected = new int[labels.length];
+            boolean found = false;
+            for (int i = 0; i < labels.length; i++) {
+                selected[i] = i;
+                found |= labels[i] == normalClass;
+            }
+            if (!found) {
+                throw new IllegalArgumentException("The TEST split of " + location + " has no image of normal class "
+                        + normalClass + " (" + CLASS_NAMES.get(normalClass) + ")");
+            }
+        }
+        List<Example<Event>> list = new ArrayList<>(selected.length);
+        classLabels = new int[selected.length];
+        String[] names = null;
+        rows = 0;
+        cols = 0;
+        for (int i = 0; i < selected.length; i++) {
+            Entry entry = entries.get(selected[i]);
+            BufferedImage image;
+            try {
+                image = ImageIO.read(new ByteArrayInputStream(entry.bytes));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot decode " + entry.path + " in " + location + ": "
+                        + e.getMessage(), e);
+            }
+            if (image == null) {
+                throw new UncheckedIOException(new IOException("No image reader could decode " + entry.path + " in "
+                        + location));
+            }
+            if (names == null) {
+                rows = image.getHeight();
+                cols = image.getWidth();
+                names = FashionMnistDataSource.featureNames(CHANNELS * rows * cols);
+            } else if (image.getHeight() != rows || image.getWidth() != cols) {
+                throw new IllegalStateException("Image " + entry.path + " in " + location + " is "
+                        + image.getWidth() + "x" + image.getHeight() + ", but the first image was " + cols + "x"
+                        + rows);
+            }
+            classLabels[i] = entry.label;
+            Event event = split == Split.TRAIN ? oneClass.trainingEvent(entry.label) : oneClass.testEvent(entry.label);
+            Map<String, Object> metadata = new HashMap<>(4);
+            metadata.put(METADATA_CLASS, entry.label);
+            metadata.put(METADATA_INDEX, entry.number);
+            metadata.put(METADATA_PATH, entry.path);
+            list.add(new ArrayExample<>(event, names, chwPixels(image), metadata));
+        }
+        examples = Collections.unmodifiableList(list);
+        provenance = null;
+    }
+
+    /**
+     * The pixels of an image as raw 0..255 values in channel-major order (R plane, G plane, B plane; each row-major).
+     * Greyscale images are expanded to three equal planes.
+     * @param image the decoded image.
+     * @return {@code 3 × height × width} values.
+     */
+    public static double[] chwPixels(BufferedImage image) {
+        int h = image.getHeight();
+        int w = image.getWidth();
+        int plane = h * w;
+        double[] out = new double[CHANNELS * plane];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rgb = image.getRGB(x, y);
+                int p = y * w + x;
+                out[p] = (rgb >> 16) & 0xFF;
+                out[plane + p] = (rgb >> 8) & 0xFF;
+                out[2 * plane + p] = rgb & 0xFF;
+            }
+        }
+        return out;
+    }
+
+    /** One image file of the requested split, not yet decoded. */
+    private static final class Entry {
+        final String path;
+        final int label;
+        final int number;
+        final byte[] bytes;
+
+        Entry(String path, int label, int number, byte[] bytes) {
+            this.path = path;
+            this.label = label;
+            this.number = number;
+            this.bytes = bytes;
+        }
+    }
+
+    /**
+     * Parses {@code [prefix/]split/class/NNNN.jpg}; returns null for anything else (other split, folders, other
+     * files).
+     */
+    private Entry parse(String rawPath, byte[] bytes) {
+        String p = rawPath.replace('\\', '/');
+        while (p.startsWith("./")) {
+            p = p.substring(2);
+        }
+        String[] parts = p.split("/");
+        if (parts.length < 3) {
+            return null;
+        }
+        String file = parts[parts.length - 1];
+        String cls = parts[parts.length - 2];
+        String top = parts[parts.length - 3];
+        if (!top.equals(split.folder()) || !file.toLowerCase(java.util.Locale.ROOT).matches(".*\\.jpe?g")
+                || file.startsWith("._")) {
+            return null;
+        }
+        int label = CLASS_NAMES.indexOf(cls);
+        if (label < 0) {
+            throw new IllegalArgumentException("Unknown CIFAR-10 class folder '" + cls + "' for " + rawPath + " in "
+                    + location + " (expected one of " + CLASS_NAMES + ")");
+        }
+        String digits = file.replaceAll("[^0-9]", "");
+        int number;
+        try {
+            number = digits.isEmpty() ? Integer.MAX_VALUE : Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            number = Integer.MAX_VALUE;
+        }
+        return new Entry(p, label, number, bytes);
+    }
+
+    private List<Entry> readArchive(Path archive) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        MessageDigest digest = sha256();
+        String name = archive.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        try (InputStream file = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive),
+                1 << 16), digest)) {
+            InputStream raw = name.endsWith(".tar") ? file : new GZIPInputStream(file, 1 << 16);
+            TarReader tar = new TarReader(raw, archive.toString());
+            while (tar.next()) {
+                if (!tar.isFile()) {
+                    continue;
+                }
+                Entry parsed = parse(tar.name(), null);
+                if (parsed != null) {
+                    byte[] bytes = tar.readContent();
+                    out.add(new Entry(parsed.path, parsed.label, parsed.number, bytes));
+                }
+            }
+            // Consume any trailing bytes so the hash covers the whole file.
+            byte[] sink = new byte[1 << 16];
+            while (file.read(sink) >= 0) {
+                // drain
+            }
+        }
+        fingerprint = toHex(digest.digest());
+        return out;
+    }
+
+    private List<Entry> readDirectory(Path dir) throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(Files::isRegularFile).sorted().collect(java.util.stream.Collectors.toList());
+        }
+        List<Entry> out = new ArrayList<>();
+        MessageDigest digest = sha256();
+        for (Path f : files) {
+            String rel = dir.relativize(f).toString();
+            Entry parsed = parse(rel, null);
+            if (parsed != null) {
+                byte[] bytes = Files.readAllBytes(f);
+                out.add(new Entry(parsed.path, parsed.label, parsed.number, bytes));
+                String line = parsed.path + " " + bytes.length + " " + Files.getLastModifiedTime(f).toMillis() + "\n";
+                digest.update(line.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        fingerprint = toHex(digest.digest());
+        return out;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    private static String toHex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            sb.append(String.format("%02x", b & 0xFF));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * @return the number of examples.
+     */
+    public int size() {
+        return examples.size();
+    }
+
+    /**
+     * @return the class label of every example, in example order (a copy).
+     */
+    public int[] classLabels() {
+        return classLabels.clone();
+    }
+
+    /**
+     * @return the image shape as the trainer expects it: {3, rows, cols}.
+     */
+    public int[] imageShape() {
+        return new int[]{CHANNELS, rows, cols};
+    }
+
+    /**
+     * @return the fingerprint recorded in the provenance: the archive's SHA-256, or for a directory the SHA-256 of
+     * its split's {@code path size mtime} listing (lower-case hex).
+     */
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    /**
+     * @return the one-class split this source applies (no contamination and no cap for TEST).
+     */
+    public OneClassSplit oneClassSplit() {
+        return new OneClassSplit(normalClass, split == Split.TRAIN ? contamination : 0.0,
+                split == Split.TRAIN ? maxNormal : 0, seed);
+    }
+
+    /**
+     * @return which split this source produces.
+     */
+    public Split split() {
+        return split;
+    }
+
+    @Override
+    public OutputFactory<Event> getOutputFactory() {
+        return OneClassSplit.outputFactory();
+    }
+
+    @Override
+    public synchronized ConfiguredDataSourceProvenance getProvenance() {
+        if (provenance == null) {
+            provenance = new Cifar10DataSourceProvenance(this);
+        }
+        return provenance;
+    }
+
+    @Override
+    public Iterator<Example<Event>> iterator() {
+        return examples.iterator();
+    }
+
+    @Override
+    public String toString() {
+        return "Cifar10DataSource(location=" + location + ", split=" + split + ", normalClass=" + normalClass
+                + ", contamination=" + contamination + ", maxNormal=" + maxNormal + ", seed=" + seed
+                + ", examples=" + (examples == null ? 0 : examples.size()) + ")";
+    }
+
+    /**
+     * Provenance for {@link Cifar10DataSource}: the configured settings plus the data fingerprint (SHA-256), the
+     * number of examples and the creation time.
+     */
+    public static final class Cifar10DataSourceProvenance extends SkeletalConfiguredObjectProvenance
+            implements ConfiguredDataSourceProvenance {
+        private static final long serialVersionUID = 1L;
+
+        /** Key of the data fingerprint (archive SHA-256, or SHA-256 of a directory listing). */
+        public static final String DATA_HASH = "data-hash";
+        /** Key of the number of examples produced. */
+        public static final String NUM_EXAMPLES = "num-examples";
+
+        private final HashProvenance dataHash;
+        private final IntProvenance numExamples;
+        private final DateTimeProvenance creationTime;
+
+        Cifar10DataSourceProvenance(Cifar10DataSource host) {
+            super(host, "DataSource");
+            this.dataHash = new HashProvenance(ProvenanceUtil.HashType.SHA256, DATA_HASH, host.fingerprint);
+            this.numExamples = new IntProvenance(NUM_EXAMPLES, host.examples.size());
+            this.creationTime = new DateTimeProvenance(DATASOURCE_CREATION_TIME, OffsetDateTime.now());
+        }
+
+        /**
+         * Constructs a provenance from its marshalled form.
+         * @param map the map of field values.
+         */
+        public Cifar10DataSourceProvenance(Map<String, Provenance> map) {
+            this(extractProvenanceInfo(map));
+        }
+
+        private Cifar10DataSourceProvenance(ExtractedInfo info) {
+            super(info);
+            this.dataHash = (HashProvenance) info.instanceValues.get(DATA_HASH);
+            this.numExamples = (IntProvenance) info.instanceValues.get(NUM_EXAMPLES);
+            this.creationTime = (DateTimeProvenance) info.instanceValues.get(DATASOURCE_CREATION_TIME);
+        }
+
+        /**
+         * Separates the configured parameters from the instance values.
+         * @param map the marshalled provenance.
+         * @return the extracted information.
+         */
+        protected static ExtractedInfo extractProvenanceInfo(Map<String, Provenance> map) {
+            String self = Cifar10DataSourceProvenance.class.getSimpleName();
+            Map<String, Provenance> configuredParameters = new HashMap<>(map);
+            String className = ObjectProvenance.checkAndExtractProvenance(configuredParameters, CLASS_NAME,
+                    StringProvenance.class, self).getValue();
+            String hostTypeStringName = ObjectProvenance.checkAndExtractProvenance(configuredParameters,
+                    HOST_SHORT_NAME, StringProvenance.class, self).getValue();
+            Map<String, PrimitiveProvenance<?>> instanceParameters = new HashMap<>();
+            instanceParameters.put(DATA_HASH, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
+                    DATA_HASH, HashProvenance.class, self));
+            instanceParameters.put(NUM_EXAMPLES, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
+                    NUM_EXAMPLES, IntProvenance.class, self));
+            instanceParameters.put(DATASOURCE_CREATION_TIME, ObjectProvenance.checkAndExtractProvenance(
+                    configuredParameters, DATASOURCE_CREATION_TIME, DateTimeProvenance.class, self));
+            return new ExtractedInfo(className, hostTypeStringName, configuredParameters, instanceParameters);
+        }
+
+        @Override
+        public Map<String, PrimitiveProvenance<?>> getInstanceValues() {
+            Map<String, PrimitiveProvenance<?>> map = super.getInstanceValues();
+            map.put(dataHash.getKey(), dataHash);
+            map.put(numExamples.getKey(), numExamples);
+            map.put(creationTime.getKey(), creationTime);
+            return map;
+        }
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Runnable examples of the IAE-LSTM-KL Tribuo plugin, starting with {@link dev.iae.examples.Demo}: train on a
+ * Fashion-MNIST sample embedded in this module, evaluate with Tribuo, export to ONNX and serve the file with plain
+ * ONNX Runtime. Data sources live in {@link dev.iae.examples.data}.
+ */
+package dev.iae.examples;
