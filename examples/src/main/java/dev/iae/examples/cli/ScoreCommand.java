@@ -192,7 +192,6 @@ public final class ScoreCommand implements Callable<Integer> {
         try (Writer writer = new BufferedWriter(toStdout
                 ? new OutputStreamWriter(new NonClosing(parent.out()), StandardCharsets.UTF_8)
                 : Files.newBufferedWriter(outFile, StandardCharsets.UTF_8), 1 << 16)) {
-            writer.write("path,class,row,score,type\n");
             progress.start("scoring");
             List<Example<Event>> chunk = new ArrayList<>(chunkSize);
             List<String[]> kept = new ArrayList<>(chunkSize);
@@ -202,6 +201,10 @@ public final class ScoreCommand implements Callable<Integer> {
                             : mode == ImageFolderSource.Channels.RGB ? 3 : image.planes().length;
                     DataOptions.checkImageShape(m, new int[]{c, image.height(), image.width()},
                             images + " (" + image.path() + ")");
+                    if (counts[0] == 0 && chunk.isEmpty()) {
+                        // The header only once the first image fits the model (no stray output on an error).
+                        writer.write("path,class,row,score,type\n");
+                    }
                     chunk.add(new ArrayExample<>(AnomalyFactory.UNKNOWN_EVENT, names, image.features(c)));
                     kept.add(new String[]{image.path(), image.imageClass()});
                     if (chunk.size() == chunkSize) {
