@@ -142,6 +142,7 @@ final class IaeTrainingLoop {
                 double sum = 0;
                 int batches = 0;
                 for (int[] batch : batches(n)) {
+                    checkInterrupted("pre-training", epoch, batches);
                     float value;
                     try (NDManager sub = net.manager().newSubManager()) {
                         NDArray in = batchArray(sub, x, batch);
@@ -192,6 +193,7 @@ final class IaeTrainingLoop {
             double sumRec = 0;
             int batches = 0;
             for (int[] batch : batches(n)) {
+                checkInterrupted("joint", epoch, batches);
                 float value;
                 try (NDManager sub = net.manager().newSubManager()) {
                     NDArray in = batchArray(sub, x, batch);
@@ -253,6 +255,17 @@ final class IaeTrainingLoop {
             try (NDArray g = w.getGradient()) {
                 opt.update(p.getId(), w, g);
             }
+        }
+    }
+
+    /**
+     * Stops training between batches when the training thread has been interrupted. The interrupt status is left
+     * set, so callers up the stack still see it; the caller's {@code finally} releases the native memory.
+     */
+    private static void checkInterrupted(String phase, int epoch, int batch) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new IllegalStateException("Training interrupted in the " + phase + " phase, epoch " + epoch
+                    + " (before batch " + (batch + 1) + ")");
         }
     }
 
