@@ -1,0 +1,601 @@
+#!/usr/bin/python3
+"""Peer methods for the one-class benchmarks, run side by side with the Java runner.
+
+Runs with Debian's /usr/bin/python3 and Debian packages only (python3-numpy, python3-sklearn, python3-torch;
+python3-pil for CIFAR-10 JPEG decoding):
+
+  * IFOREST_SKLEARN  scikit-learn IsolationForest (100 trees), pixels scaled to [0, 1], score = -score_samples
+  * OCSVM_SKLEARN    scikit-learn OneClassSVM (RBF, nu = 0.1, gamma = 'scale'), pixels in [0, 1],
+                     score = -decision_function
+  * DEEP_SVDD_TORCH  PyTorch Deep SVDD with the same LeNet network as the Java IAE trainer's image encoder
+                     (bias-free 5x5 convs, BatchNorm without affine, LeakyReLU(0.01), 2x2 max-pool; zero padding to
+                     32x32 after normalisation), the same GCN-l1 + min-max pre-processing fitted on the training
+                     split, autoencoder pre-training (same decoder layout), centre rule |c_j| < 0.1 -> +-0.1, hard
+                     one-class objective, Adam with the same learning rate, weight decay and milestone.
+
+Data and splits are the Java runner's: the same IDX / CIFAR-10 (JPEG) files, images ordered by class and file number
+(CIFAR-10), the first --max-normal normal images, and the SAME contamination draw: OneClassSplit's partial
+Fisher-Yates shuffle driven by java.util.SplittableRandom(seed), re-implemented bit for bit below
+(check with --print-split against the Java class).
+
+Output: <out>/<name>.csv (the Java runner's columns) and <out>/<name>.md (the same layout). The subcommand
+`combine` merges CSV files (Java and Python) into one Markdown + CSV table.
+
+Usage:
+  /usr/bin/python3 benchmarks/peers.py run --dataset fashion-mnist --classes 0,1 --seeds 1 --max-normal 2000
+  /usr/bin/python3 benchmarks/peers.py combine --out benchmarks/results --name combined a.csv b.csv
+"""
+import argparse
+import csv
+import gzip
+import hashlib
+import io
+import math
+import os
+import platform
+import struct
+import sys
+import tarfile
+import time
+from collections import OrderedDict
+from datetime import datetime, timezone
+
+import numpy as np
+
+CSV_HEADER = ("implementation,dataset,method,normal_class,seed,contamination,max_normal,n_train,n_test,auroc,"
+              "average_precision,train_seconds,score_seconds").split(",")
+CIFAR_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
+METHODS = ["IFOREST_SKLEARN", "OCSVM_SKLEARN", "DEEP_SVDD_TORCH"]
+
+# Deep SVDD settings: the Java BenchmarkConfig's (dev.iae.examples.benchmark.BenchmarkConfig); keep them in step.
+CONFIG = {
+    "fashion-mnist": dict(channels=(16, 32, 64), rep_dim=64),
+    "cifar10-jpeg": dict(channels=(32, 64, 128), rep_dim=128),
+}
+PRETRAIN_EPOCHS = 20
+EPOCHS = 30
+LR_MILESTONE = 20
+BATCH_SIZE = 128
+LEARNING_RATE = 1e-3
+WEIGHT_DECAY = 0.5e-6
+BN_EPS = 1e-5
+GCN_EPS = 1e-6
+OCSVM_NU = 0.1
+
+
+# ----------------------------------------------------------------------------------------------------------- splits
+
+class JavaSplittableRandom:
+    """java.util.SplittableRandom(seed): nextInt() and nextInt(bound), bit-identical to JDK 17+."""
+    GOLDEN_GAMMA = 0x9e3779b97f4a7c15
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.seed = seed & self.MASK
+
+    def _next_int(self):
+        self.seed = (self.seed + self.GOLDEN_GAMMA) & self.MASK
+        z = self.seed
+        z = ((z ^ (z >> 33)) * 0x62a9d9ed799705f5) & self.MASK
+        z = (((z ^ (z >> 28)) * 0xcb24d0a5c88c35b3) & self.MASK) >> 32
+        return z - (1 << 32) if z >= (1 << 31) else z  # as a signed int
+
+    @staticmethod
+    def _i32(x):
+        x &= 0xFFFFFFFF
+        return x - (1 << 32) if x >= (1 << 31) else x
+
+    def next_int(self, bound):
+        m = bound - 1
+        r = self._next_int()
+        if bound & m == 0:
+            return r & m
+        u = (r & 0xFFFFFFFF) >> 1
+        while True:
+            r = u % bound
+            if self._i32(u + m - r) >= 0:
+                return r
+            u = (self._next_int() & 0xFFFFFFFF) >> 1
+
+
+def training_indices(labels, normal_class, contamination, max_normal, seed):
+    """dev.iae.examples.data.OneClassSplit.trainingIndices, same order and same draw."""
+    normal = [i for i, y in enumerate(labels) if y == normal_class]
+    if max_normal > 0:
+        normal = normal[:max_normal]
+    others = [i for i, y in enumerate(labels) if y != normal_class]
+    if not normal:
+        raise ValueError("No training example of normal class %d" % normal_class)
+    n_contam = int(math.floor(len(normal) * contamination / (1.0 - contamination) + 0.5))  # Math.round
+    if n_contam > len(others):
+        raise ValueError("Contamination %g needs %d other images, only %d" % (contamination, n_contam, len(others)))
+    pool = list(others)
+    rng = JavaSplittableRandom(seed)
+    out = list(normal)
+    for i in range(n_contam):
+        j = i + rng.next_int(len(pool) - i)
+        pool[i], pool[j] = pool[j], pool[i]
+        out.append(pool[i])
+    return np.asarray(out, dtype=np.int64)
+
+
+# ------------------------------------------------------------------------------------------------------------- data
+
+def read_idx(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    magic, = struct.unpack(">I", data[:4])
+    ndim = magic & 0xFF
+    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims), hashlib.sha256(data).hexdigest()
+
+
+def find_idx(directory, base):
+    for name in (base + ".gz", base):
+        p = os.path.join(directory, name)
+        if os.path.exists(p):
+            return p
+    raise FileNotFoundError("Neither %s.gz nor %s in %s" % (base, base, directory))
+
+
+def load_fashion(directory):
+    """Returns (train_x [N,1,28,28] uint8, train_y, test_x, test_y, fingerprint)."""
+    out = []
+    hashes = []
+    for prefix in ("train", "t10k"):
+        x, hx = read_idx(find_idx(directory, prefix + "-images-idx3-ubyte"))
+        y, hy = read_idx(find_idx(directory, prefix + "-labels-idx1-ubyte"))
+        out += [x[:, None, :, :], y.astype(np.int64)]
+        hashes += [hx[:12], hy[:12]]
+    return out + ["uncompressed SHA-256 prefixes " + " ".join(hashes)]
+
+
+def load_cifar(location):
+    """CIFAR-10 JPEGs from the archive (or a directory), ordered by class then file number; CHW uint8."""
+    from PIL import Image
+    entries = {"train": [], "test": []}
+
+    def add(path, data):
+        parts = path.replace("\\", "/").lstrip("./").split("/")
+        if len(parts) < 3 or parts[-3] not in entries or not parts[-1].lower().endswith((".jpg", ".jpeg")):
+            return
+        if parts[-2] not in CIFAR_CLASSES:
+            raise ValueError("Unknown CIFAR-10 class folder %r in %s" % (parts[-2], path))
+        digits = "".join(ch for ch in parts[-1] if ch.isdigit())
+        entries[parts[-3]].append((CIFAR_CLASSES.index(parts[-2]), int(digits) if digits else 2 ** 31 - 1,
+                                   "/".join(parts[-3:]), data))
+
+    if os.path.isdir(location):
+        for root, _, files in os.walk(location):
+            for f in files:
+                p = os.path.join(root, f)
+                with open(p, "rb") as fh:
+                    add(os.path.relpath(p, location), fh.read())
+        fingerprint = "directory " + location
+    else:
+        h = hashlib.sha256()
+        with open(location, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+        with tarfile.open(location, "r:*") as tar:
+            for m in tar:
+                if m.isfile():
+                    add(m.name, tar.extractfile(m).read())
+        fingerprint = "sha256 " + h.hexdigest()
+    result = []
+    for split in ("train", "test"):
+        items = sorted(entries[split], key=lambda e: (e[0], e[1], e[2]))
+        xs = np.stack([np.asarray(Image.open(io.BytesIO(e[3])).convert("RGB"), dtype=np.uint8).transpose(2, 0, 1)
+                       for e in items])
+        ys = np.asarray([e[0] for e in items], dtype=np.int64)
+        result += [xs, ys]
+    return result + [fingerprint]
+
+
+# ---------------------------------------------------------------------------------------------------------- metrics
+
+def auroc(is_anomalous, scores):
+    """Mann-Whitney AUROC with average ranks for ties (anomalous = positive)."""
+    y = np.asarray(is_anomalous, dtype=bool)
+    s = np.asarray(scores, dtype=np.float64)
+    order = np.argsort(s, kind="mergesort")
+    ranks = np.empty(len(s), dtype=np.float64)
+    sorted_s = s[order]
+    i = 0
+    while i < len(s):
+        j = i
+        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    n_pos = y.sum()
+    n_neg = len(y) - n_pos
+    return (ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg)
+
+
+def average_precision(is_anomalous, scores):
+    from sklearn.metrics import average_precision_score
+    return float(average_precision_score(np.asarray(is_anomalous, dtype=int), np.asarray(scores)))
+
+
+# ---------------------------------------------------------------------------------------------------------- methods
+
+def gcn_l1(x):
+    x = x.reshape(len(x), -1).astype(np.float32)
+    x = x - x.mean(axis=1, keepdims=True)
+    return x / np.maximum(np.abs(x).mean(axis=1, keepdims=True), GCN_EPS)
+
+
+def make_deep_svdd(torch, channels_in, size, channels, rep_dim):
+    nn = torch.nn
+    padded = int(math.ceil(size / float(1 << len(channels))) * (1 << len(channels)))
+    bottom = padded >> len(channels)
+
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            layers = []
+            c = channels_in
+            for ch in channels:
+                layers += [nn.Conv2d(c, ch, 5, padding=2, bias=False), nn.BatchNorm2d(ch, eps=BN_EPS, affine=False),
+                           nn.LeakyReLU(0.01), nn.MaxPool2d(2)]
+                c = ch
+            self.net = nn.Sequential(*layers)
+            self.fc = nn.Linear(channels[-1] * bottom * bottom, rep_dim, bias=False)
+
+        def forward(self, x):
+            pad = padded - size
+            x = nn.functional.pad(x, (pad // 2, pad - pad // 2, pad // 2, pad - pad // 2))
+            return self.fc(self.net(x).flatten(1))
+
+    class Decoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn0 = nn.BatchNorm1d(rep_dim, eps=BN_EPS, affine=False)
+            layers = []
+            c = rep_dim // (bottom * bottom)
+            for ch in reversed(channels):
+                layers += [nn.Conv2d(c, ch, 5, padding=2, bias=False), nn.BatchNorm2d(ch, eps=BN_EPS, affine=False),
+                           nn.LeakyReLU(0.01), nn.Upsample(scale_factor=2, mode="nearest")]
+                c = ch
+            layers += [nn.Conv2d(c, channels_in, 5, padding=2, bias=False), nn.Sigmoid()]
+            self.net = nn.Sequential(*layers)
+
+        def forward(self, z):
+            h = nn.functional.leaky_relu(self.bn0(z).view(len(z), -1, bottom, bottom), 0.01)
+            out = self.net(h)
+            pad = padded - size
+            return out[:, :, pad // 2:pad // 2 + size, pad // 2:pad // 2 + size]
+
+    return Encoder(), Decoder()
+
+
+def deep_svdd(train_x, test_x, seed, cfg, pretrain_epochs, epochs):
+    import torch
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    np_rng = np.random.RandomState(seed)
+    c_in, size = train_x.shape[1], train_x.shape[2]
+    # GCN-l1 per image, then one global min-max fitted on the training split.
+    g_train = gcn_l1(train_x)
+    lo, hi = float(g_train.min()), float(g_train.max())
+    scale = 1.0 / (hi - lo) if hi > lo else 1.0
+    xt = torch.from_numpy(((g_train - lo) * scale).reshape(train_x.shape).astype(np.float32))
+    xs = torch.from_numpy(((gcn_l1(test_x) - lo) * scale).reshape(test_x.shape).astype(np.float32))
+    enc, dec = make_deep_svdd(torch, c_in, size, cfg["channels"], cfg["rep_dim"])
+    n = len(xt)
+
+    def batches():
+        perm = np_rng.permutation(n)
+        for i in range(0, n, BATCH_SIZE):
+            idx = perm[i:i + BATCH_SIZE]
+            if len(idx) >= 2:
+                yield xt[idx]
+
+    params = list(enc.parameters()) + list(dec.parameters())
+    opt = torch.optim.Adam(params, lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
+    enc.train(); dec.train()
+    for _ in range(pretrain_epochs):
+        for xb in batches():
+            opt.zero_grad()
+            loss = ((dec(enc(xb)) - xb) ** 2).mean()
+            loss.backward()
+            opt.step()
+    enc.eval()
+    with torch.no_grad():
+        c = torch.cat([enc(xt[i:i + 256]) for i in range(0, n, 256)]).mean(0)
+    c[(c.abs() < 0.1) & (c < 0)] = -0.1
+    c[(c.abs() < 0.1) & (c >= 0)] = 0.1
+    milestone = LR_MILESTONE if epochs == EPOCHS else int(round(epochs * LR_MILESTONE / float(EPOCHS)))
+    opt = torch.optim.Adam(enc.parameters(), lr=LEARNING_RATE, weight_decay=WEIGHT_DECAY)
+    sched = torch.optim.lr_scheduler.MultiStepLR(opt, milestones=[milestone] if 0 < milestone < epochs else [],
+                                                 gamma=0.1)
+    enc.train()
+    for _ in range(epochs):
+        for xb in batches():
+            opt.zero_grad()
+            loss = ((enc(xb) - c) ** 2).sum(1).mean()
+            loss.backward()
+            opt.step()
+        sched.step()
+    enc.eval()
+    t1 = time.time()
+    with torch.no_grad():
+        scores = torch.cat([((enc(xs[i:i + 256]) - c) ** 2).sum(1) for i in range(0, len(xs), 256)]).numpy()
+    return scores, t1
+
+
+def run_method(method, train_x, test_x, seed, dataset, pretrain_epochs, epochs):
+    """Returns (scores, train_seconds, score_seconds)."""
+    t0 = time.time()
+    if method == "DEEP_SVDD_TORCH":
+        scores, t1 = deep_svdd(train_x, test_x, seed, CONFIG[dataset], pretrain_epochs, epochs)
+        return scores, t1 - t0, time.time() - t1
+    a = train_x.reshape(len(train_x), -1).astype(np.float32) / 255.0
+    b = test_x.reshape(len(test_x), -1).astype(np.float32) / 255.0
+    if method == "IFOREST_SKLEARN":
+        from sklearn.ensemble import IsolationForest
+        model = IsolationForest(n_estimators=100, random_state=seed).fit(a)
+        t1 = time.time()
+        scores = -model.score_samples(b)
+    elif method == "OCSVM_SKLEARN":
+        from sklearn.svm import OneClassSVM
+        model = OneClassSVM(kernel="rbf", nu=OCSVM_NU, gamma="scale", cache_size=500).fit(a)
+        t1 = time.time()
+        scores = -model.decision_function(b)
+    else:
+        raise ValueError("Unknown method %s (use %s)" % (method, ", ".join(METHODS)))
+    return scores, t1 - t0, time.time() - t1
+
+
+# ----------------------------------------------------------------------------------------------------------- tables
+
+def fmt(v, d):
+    return ("%." + str(d) + "f") % v
+
+
+def mean(v):
+    return sum(v) / len(v) if v else float("nan")
+
+
+def std(v):
+    if len(v) < 2:
+        return 0.0
+    m = mean(v)
+    return math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1))
+
+
+def mean_std(m, s, n):
+    return fmt(m, 3) + " ± " + fmt(s, 3) if n > 1 else fmt(m, 3)
+
+
+def to_markdown(rows, title, header_lines):
+    """Same layout as dev.iae.examples.benchmark.ResultTable.toMarkdown."""
+    lines = ["# " + title, ""] + ["- " + h for h in header_lines] + [""]
+    classes = sorted({int(r["normal_class"]) for r in rows})
+    multi_r = len({float(r["contamination"]) for r in rows}) > 1
+    by_key = OrderedDict()
+    for r in rows:
+        key = r["implementation"] + ":" + r["method"] + (" r=" + fmt(float(r["contamination"]), 2) if multi_r else "")
+        by_key.setdefault(key, []).append(r)
+
+    def metric_table(field):
+        out = ["| method |" + "".join(" %d |" % c for c in classes) + " mean |",
+               "|---|" + "---|" * len(classes) + "---|"]
+        for key, rs in by_key.items():
+            cells = []
+            class_means = []
+            for c in classes:
+                v = [float(r[field]) for r in rs if int(r["normal_class"]) == c]
+                if not v:
+                    cells.append(" – |")
+                else:
+                    class_means.append(mean(v))
+                    cells.append(" " + mean_std(mean(v), std(v), len(v)) + " |")
+            by_seed = OrderedDict()
+            for r in rs:
+                by_seed.setdefault(r["seed"], []).append(float(r[field]))
+            seed_means = [mean(v) for v in by_seed.values() if len(v) == len(class_means)]
+            out.append("| " + key + " |" + "".join(cells) + " " + mean_std(mean(class_means), std(seed_means),
+                                                                             len(seed_means)) + " |")
+        return out
+
+    lines.append("## AUROC per normal class (mean ± std over seeds; last column: mean over classes ± std over "
+                 "seeds of the class-mean)")
+    lines.append("")
+    lines += metric_table("auroc")
+    lines += ["", "## Average precision (anomalous = positive), same layout", ""]
+    lines += metric_table("average_precision")
+    lines += ["", "## Time per run (one class, one seed; wall clock)", "",
+              "| method | runs | train s (mean) | score s (mean, full test set) | train n | test n |",
+              "|---|---|---|---|---|---|"]
+    for key, rs in by_key.items():
+        lines.append("| %s | %d | %s | %s | %s | %s |" % (
+            key, len(rs), fmt(mean([float(r["train_seconds"]) for r in rs]), 1),
+            fmt(mean([float(r["score_seconds"]) for r in rs]), 2), fmt(mean([float(r["n_train"]) for r in rs]), 0),
+            fmt(mean([float(r["n_test"]) for r in rs]), 0)))
+    return "\n".join(lines) + "\n"
+
+
+def write_csv(rows, path):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=CSV_HEADER, lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+
+
+def load_average():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def machine_line(start, start_load, elapsed):
+    return ("Started %s, elapsed %.0f s; machine: nproc %d, load average at start %s, now %s (the CPU is shared "
+            "with other work: times are upper bounds)" % (start.isoformat(), elapsed, os.cpu_count(), start_load,
+                                                          load_average()))
+
+
+# ------------------------------------------------------------------------------------------------------- commands
+
+def parse_ints(v):
+    out = []
+    for part in v.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out += list(range(int(a), int(b) + 1))
+        else:
+            out.append(int(part))
+    return out
+
+
+def cmd_run(args):
+    start = datetime.now(timezone.utc)
+    start_load = load_average()
+    t_all = time.time()
+    cifar = args.dataset.lower().replace("-", "").replace("_", "") == "cifar10"
+    dataset = "cifar10-jpeg" if cifar else "fashion-mnist"
+    data = args.data or (None if cifar else DEBIAN_FASHION)
+    if data is None:
+        sys.exit("--data is required for cifar10 (the JPEG archive or directory)")
+    t0 = time.time()
+    train_x, train_y, test_x, test_y, fingerprint = load_cifar(data) if cifar else load_fashion(data)
+    print("loaded %s: %d train, %d test images in %.1f s" % (dataset, len(train_x), len(test_x), time.time() - t0),
+          flush=True)
+    classes = parse_ints(args.classes)
+    seeds = parse_ints(args.seeds)
+    contaminations = [float(r) for r in args.contamination.split(",")]
+    methods = [m.strip().upper() for m in args.methods.split(",")]
+    for m in methods:
+        if m not in METHODS:
+            sys.exit("Unknown method %s (use %s)" % (m, ", ".join(METHODS)))
+    pre = args.pretrain_epochs if args.pretrain_epochs >= 0 else PRETRAIN_EPOCHS
+    ep = args.epochs if args.epochs >= 0 else EPOCHS
+    name = args.name or dataset + "-python"
+    os.makedirs(args.out, exist_ok=True)
+    command = args.command or "/usr/bin/python3 " + " ".join(sys.argv)
+    rows = []
+
+    def write():
+        write_csv(rows, os.path.join(args.out, name + ".csv"))
+        import sklearn
+        import torch
+        header = [
+            "Command: `" + command + "`",
+            machine_line(start, start_load, time.time() - t_all),
+            "Python %s, numpy %s, scikit-learn %s, torch %s (1 thread)" % (
+                platform.python_version(), np.__version__, sklearn.__version__, torch.__version__),
+            "Data: %s from `%s` (%s); one-class protocol: train on the normal class%s, contamination r %s drawn "
+            "from other classes with the seed (same draw as the Java OneClassSplit); FULL test set, other classes "
+            "anomalous" % (dataset, data, fingerprint,
+                           " (first %d images)" % args.max_normal if args.max_normal > 0 else "", contaminations),
+            "Classes %s, seeds %s, methods %s" % (classes, seeds, methods),
+            "Settings: IsolationForest 100 trees and OneClassSVM RBF nu %.1f gamma 'scale' on pixels/255; Deep SVDD "
+            "LeNet channels %s, repDim %d, GCN-l1 + min-max, pretrain %d + %d epochs, batch %d, Adam lr %g, weight "
+            "decay %g, lr x0.1 milestone (as the Java BenchmarkConfig)%s" % (
+                OCSVM_NU, "/".join(map(str, CONFIG[dataset]["channels"])), CONFIG[dataset]["rep_dim"], pre, ep,
+                BATCH_SIZE, LEARNING_RATE, WEIGHT_DECAY,
+                "; OVERRIDDEN schedule for this run" if args.pretrain_epochs >= 0 or args.epochs >= 0 else ""),
+        ]
+        title = "One-class benchmark: %s (Python peers)" % dataset + (" — " + args.label if args.label else "")
+        with open(os.path.join(args.out, name + ".md"), "w") as f:
+            f.write(to_markdown(rows, title, header))
+
+    for k in classes:
+        is_anom = test_y != k
+        for r in contaminations:
+            for seed in seeds:
+                idx = training_indices(train_y, k, r, args.max_normal, seed)
+                tx = train_x[idx]
+                for m in methods:
+                    scores, tr, sc = run_method(m, tx, test_x, seed, dataset, pre, ep)
+                    if not np.all(np.isfinite(scores)):
+                        raise RuntimeError("%s produced non-finite scores for class %d seed %d" % (m, k, seed))
+                    row = OrderedDict(implementation="python", dataset=dataset, method=m, normal_class=k, seed=seed,
+                                      contamination=fmt(r, 4), max_normal=args.max_normal, n_train=len(tx),
+                                      n_test=len(test_x), auroc=fmt(auroc(is_anom, scores), 6),
+                                      average_precision=fmt(average_precision(is_anom, scores), 6),
+                                      train_seconds=fmt(tr, 3), score_seconds=fmt(sc, 3))
+                    rows.append(row)
+                    print("  class %d r=%.2f seed %d %-16s AUROC %s  AP %s  train %.1f s  score %.1f s" % (
+                        k, r, seed, m, row["auroc"], row["average_precision"], tr, sc), flush=True)
+                    write()
+    write()
+    print("Done in %.1f s: %s" % (time.time() - t_all, os.path.join(args.out, name + ".md")))
+
+
+def cmd_combine(args):
+    rows = []
+    headers = []
+    for path in args.csv:
+        with open(path) as f:
+            rows += list(csv.DictReader(f))
+        md = os.path.splitext(path)[0] + ".md"
+        if os.path.exists(md):
+            with open(md) as f:
+                cmd_lines = [l[2:].strip() for l in f if l.startswith("- Command:")]
+            headers += ["From `%s`: %s" % (os.path.basename(md), c) for c in cmd_lines
+                        if not args.command or c != "Command: `%s`" % args.command]
+    datasets = sorted({r["dataset"] for r in rows})
+    header = ["Combined from %s" % ", ".join("`%s`" % p for p in args.csv)] + headers
+    if args.command:
+        header.insert(0, "Command: `%s`" % args.command)
+    header.append("Combined %s; machine: nproc %d, load average %s" % (
+        datetime.now(timezone.utc).isoformat(), os.cpu_count(), load_average()))
+    impls = sorted({r["implementation"] for r in rows})
+    title = "One-class benchmark: %s, %s" % (", ".join(datasets), " and ".join(impls) if len(impls) > 1 else
+                                             impls[0] + " only") + (
+        " — " + args.label if args.label else "")
+    os.makedirs(args.out, exist_ok=True)
+    write_csv(rows, os.path.join(args.out, args.name + ".csv"))
+    with open(os.path.join(args.out, args.name + ".md"), "w") as f:
+        f.write(to_markdown(rows, title, header))
+    print("Wrote %s" % os.path.join(args.out, args.name + ".md"))
+
+
+def cmd_print_split(args):
+    labels = [int(x) for x in args.labels.split(",")]
+    print(",".join(str(i) for i in training_indices(labels, args.normal_class, args.contamination, args.max_normal,
+                                                     args.seed)))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command_name", required=True)
+    r = sub.add_parser("run", help="run the peer methods")
+    r.add_argument("--dataset", default="fashion-mnist", help="fashion-mnist or cifar10")
+    r.add_argument("--data", default=None, help="IDX directory or CIFAR-10 archive/directory")
+    r.add_argument("--classes", default="0-9")
+    r.add_argument("--seeds", default="1,2,3")
+    r.add_argument("--methods", default=",".join(METHODS))
+    r.add_argument("--max-normal", type=int, default=0)
+    r.add_argument("--contamination", default="0")
+    r.add_argument("--pretrain-epochs", type=int, default=-1)
+    r.add_argument("--epochs", type=int, default=-1)
+    r.add_argument("--out", default=os.path.join("benchmarks", "results"))
+    r.add_argument("--name", default=None)
+    r.add_argument("--label", default="")
+    r.add_argument("--command", default=None, help="the command line to record")
+    c = sub.add_parser("combine", help="merge result CSV files into one table")
+    c.add_argument("--out", default=os.path.join("benchmarks", "results"))
+    c.add_argument("--name", default="combined")
+    c.add_argument("--label", default="")
+    c.add_argument("--command", default=None)
+    c.add_argument("csv", nargs="+")
+    s = sub.add_parser("print-split", help="print OneClassSplit training indices (to check against Java)")
+    s.add_argument("--labels", required=True, help="comma-separated class labels")
+    s.add_argument("--normal-class", type=int, required=True)
+    s.add_argument("--contamination", type=float, default=0.0)
+    s.add_argument("--max-normal", type=int, default=0)
+    s.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+    {"run": cmd_run, "combine": cmd_combine, "print-split": cmd_print_split}[args.command_name](args)
+
+
+if __name__ == "__main__":
+    main()

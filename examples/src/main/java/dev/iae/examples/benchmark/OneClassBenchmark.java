@@ -1,0 +1,391 @@
+package dev.iae.examples.benchmark;
+
+import dev.iae.examples.data.Cifar10DataSource;
+import dev.iae.examples.data.FashionMnistDataSource;
+import dev.iae.tribuo.IaeModel;
+import dev.iae.tribuo.IaePreset;
+import dev.iae.tribuo.IaeTrainer;
+import dev.iae.tribuo.evaluation.ScoreEvaluation;
+import org.tribuo.DataSource;
+import org.tribuo.Example;
+import org.tribuo.Feature;
+import org.tribuo.Model;
+import org.tribuo.MutableDataset;
+import org.tribuo.Prediction;
+import org.tribuo.anomaly.Event;
+import org.tribuo.anomaly.libsvm.LibSVMAnomalyTrainer;
+import org.tribuo.anomaly.libsvm.SVMAnomalyType;
+import org.tribuo.common.libsvm.KernelType;
+import org.tribuo.common.libsvm.SVMParameters;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The one-class benchmark runner (a command, not a test): for a data set, normal classes, seeds and methods, trains
+ * on the one-class training split, scores the FULL test set and writes Markdown and CSV results.
+ * <p>
+ * Methods: the IAE presets ({@code IAE_LSTM_KL}, {@code CAE}, {@code DEEP_SVDD}, {@code IAE}, {@code IAE_LSTM},
+ * {@code IAE_KL}; hyper-parameters from {@link BenchmarkConfig}) and {@code OCSVM_TRIBUO}, Tribuo's
+ * {@link LibSVMAnomalyTrainer} one-class SVM (RBF, ν = 0.1, γ = 1/(D·var(X)) like scikit-learn's {@code 'scale'};
+ * its decision value is positive for normal points, so it is negated to get an anomaly score).
+ * <p>
+ * Options (all optional except {@code --data} for CIFAR-10):
+ * <pre>
+ *   --dataset fashion-mnist|cifar10     (default fashion-mnist)
+ *   --data PATH                         IDX directory (default /usr/share/datasets/fashion-mnist) or CIFAR-10
+ *                                       archive/directory (e.g. ../shared/data/cifar10-jpg.tar.gz)
+ *   --classes 0,1,...                   normal classes (default 0-9; ranges like 0-9 allowed)
+ *   --seeds 1,2,3                       seeds (training and contamination draw; default 1,2,3)
+ *   --methods IAE_LSTM_KL,...,OCSVM_TRIBUO  (default: all six presets and OCSVM_TRIBUO)
+ *   --max-normal N                      keep the first N normal training images (default 0 = all)
+ *   --contamination r[,r...]            contamination ratios (default 0)
+ *   --pretrain-epochs N --epochs N      override the configured schedule (smoke runs)
+ *   --threads N                         libtorch threads (default 1)
+ *   --out DIR                           output directory (default benchmarks/results)
+ *   --name NAME                         file base name (default &lt;dataset&gt;-java)
+ *   --label TEXT                        added to the title (e.g. "SMOKE RUN")
+ *   --command TEXT                      the command line to record (default: the JVM's main class and arguments)
+ * </pre>
+ * Run it with {@code benchmarks/run-all.sh}, which also runs the Python peers and combines the tables.
+ */
+public final class OneClassBenchmark {
+
+    /** Name of the Tribuo one-class SVM method. */
+    public static final String OCSVM = "OCSVM_TRIBUO";
+
+    private String dataset = "fashion-mnist";
+    private String data = null;
+    private int[] classes = range(0, 9);
+    private long[] seeds = {1, 2, 3};
+    private List<String> methods = defaultMethods();
+    private int maxNormal = 0;
+    private double[] contaminations = {0.0};
+    private int pretrainEpochs = -1;
+    private int epochs = -1;
+    private int threads = 1;
+    private Path out = Paths.get("benchmarks", "results");
+    private String name = null;
+    private String label = "";
+    private String command = null;
+
+    private OneClassBenchmark() { }
+
+    private static List<String> defaultMethods() {
+        List<String> m = new ArrayList<>();
+        m.add(IaePreset.IAE_LSTM_KL.name());
+        for (IaePreset p : IaePreset.values()) {
+            if (p != IaePreset.IAE_LSTM_KL) {
+                m.add(p.name());
+            }
+        }
+        m.add(OCSVM);
+        return m;
+    }
+
+    /**
+     * Runs the benchmark.
+     * @param args see the class comment.
+     * @throws Exception if an option is invalid, the data cannot be read, or training fails.
+     */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("OPT_OUT_TRACKING", "true");
+        System.setProperty("ai.djl.offline", "true");
+        setIfAbsent("ai.djl.pytorch.num_threads", "1");
+        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        setIfAbsent("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
+        Locale.setDefault(Locale.ROOT);
+        OneClassBenchmark b = parse(args);
+        b.run(args);
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    static OneClassBenchmark parse(String[] args) {
+        OneClassBenchmark b = new OneClassBenchmark();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                System.out.println("See the Javadoc of " + OneClassBenchmark.class.getName() + " for the options.");
+                System.exit(0);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("Option " + a + " needs a value");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "--dataset": b.dataset = v; BenchmarkConfig.isCifar(v); break;
+                case "--data": b.data = v; break;
+                case "--classes": b.classes = parseInts(v, a); break;
+                case "--seeds": b.seeds = Arrays.stream(parseInts(v, a)).asLongStream().toArray(); break;
+                case "--methods": b.methods = parseMethods(v); break;
+                case "--max-normal": b.maxNormal = Integer.parseInt(v); break;
+                case "--contamination":
+                    b.contaminations = Arrays.stream(v.split(",")).mapToDouble(Double::parseDouble).toArray();
+                    for (double r : b.contaminations) {
+                        if (!(r >= 0 && r < 1)) {
+                            throw new IllegalArgumentException("--contamination values must be in [0, 1), found "
+                                    + r);
+                        }
+                    }
+                    break;
+                case "--pretrain-epochs": b.pretrainEpochs = Integer.parseInt(v); break;
+                case "--epochs": b.epochs = Integer.parseInt(v); break;
+                case "--threads": b.threads = Integer.parseInt(v); break;
+                case "--out": b.out = Paths.get(v); break;
+                case "--name": b.name = v; break;
+                case "--label": b.label = v; break;
+                case "--command": b.command = v; break;
+                default: throw new IllegalArgumentException("Unknown option " + a);
+            }
+        }
+        boolean cifar = BenchmarkConfig.isCifar(b.dataset);
+        if (b.data == null) {
+            if (cifar) {
+                throw new IllegalArgumentException("--data is required for cifar10 (the JPEG archive or directory)");
+            }
+            b.data = FashionMnistDataSource.DEBIAN_DIRECTORY;
+        }
+        if (b.name == null) {
+            b.name = (cifar ? "cifar10" : "fashion-mnist") + "-java";
+        }
+        return b;
+    }
+
+    private static List<String> parseMethods(String v) {
+        List<String> out = new ArrayList<>();
+        for (String m : v.split(",")) {
+            String s = m.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            if (s.equals("OCSVM")) {
+                s = OCSVM;
+            }
+            if (!s.equals(OCSVM)) {
+                try {
+                    IaePreset.valueOf(s);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("Unknown method '" + m + "': use one of "
+                            + Arrays.toString(IaePreset.values()) + " or " + OCSVM);
+                }
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static int[] parseInts(String v, String option) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : v.split(",")) {
+            String p = part.trim();
+            try {
+                if (p.matches("\\d+-\\d+")) {
+                    String[] ab = p.split("-");
+                    for (int x : range(Integer.parseInt(ab[0]), Integer.parseInt(ab[1]))) {
+                        out.add(x);
+                    }
+                } else {
+                    out.add(Integer.parseInt(p));
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " expects integers or ranges like 0-9, found '" + v
+                        + "'");
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int[] range(int from, int toInclusive) {
+        int[] r = new int[Math.max(0, toInclusive - from + 1)];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = from + i;
+        }
+        return r;
+    }
+
+    /** One split of the configured data set, with what the benchmark needs besides the examples. */
+    private static final class Split {
+        final DataSource<Event> source;
+        final int[] imageShape;
+        final String fingerprint;
+
+        Split(DataSource<Event> source, int[] imageShape, String fingerprint) {
+            this.source = source;
+            this.imageShape = imageShape;
+            this.fingerprint = fingerprint;
+        }
+    }
+
+    private Split load(boolean train, int normalClass, double r, long seed) {
+        if (BenchmarkConfig.isCifar(dataset)) {
+            Cifar10DataSource s = new Cifar10DataSource(data, train ? Cifar10DataSource.Split.TRAIN
+                    : Cifar10DataSource.Split.TEST, normalClass, train ? r : 0.0, train ? maxNormal : 0, seed);
+            return new Split(s, s.imageShape(), "sha256 " + s.fingerprint());
+        }
+        FashionMnistDataSource s = new FashionMnistDataSource(data, train ? FashionMnistDataSource.Split.TRAIN
+                : FashionMnistDataSource.Split.TEST, normalClass, train ? r : 0.0, train ? maxNormal : 0, seed);
+        return new Split(s, s.imageShape(), "see the data source provenance (IDX file SHA-256)");
+    }
+
+    private void run(String[] args) throws IOException {
+        Files.createDirectories(out);
+        String startLoad = loadAverage();
+        OffsetDateTime start = OffsetDateTime.now();
+        long t0All = System.nanoTime();
+        ResultTable table = new ResultTable();
+        String cmd = command != null ? command : "java ... " + System.getProperty("sun.java.command",
+                OneClassBenchmark.class.getName() + " " + String.join(" ", args));
+        String fingerprint = "";
+        System.out.printf("OneClassBenchmark: %s, data %s, classes %s, seeds %s, methods %s, maxNormal %d, r %s%n",
+                dataset, data, Arrays.toString(classes), Arrays.toString(seeds), methods, maxNormal,
+                Arrays.toString(contaminations));
+        for (int k : classes) {
+            long tl = System.nanoTime();
+            Split testSplit = load(false, k, 0.0, 0L);
+            MutableDataset<Event> test = new MutableDataset<>(testSplit.source);
+            fingerprint = testSplit.fingerprint;
+            boolean[] isAnomalous = new boolean[test.size()];
+            int i = 0;
+            for (Example<Event> e : test) {
+                isAnomalous[i++] = e.getOutput().getType() == Event.EventType.ANOMALOUS;
+            }
+            System.out.printf("class %d: test set %d images loaded in %.1f s%n", k, test.size(), secs(tl));
+            for (double r : contaminations) {
+                for (long seed : seeds) {
+                    Split trainSplit = load(true, k, r, seed);
+                    MutableDataset<Event> train = new MutableDataset<>(trainSplit.source);
+                    for (String method : methods) {
+                        ResultTable.Row row = runOne(method, k, r, seed, trainSplit.imageShape, train, test,
+                                isAnomalous);
+                        table.add(row);
+                        System.out.printf("  class %d r=%.2f seed %d %-12s AUROC %.4f  AP %.4f  train %.1f s  "
+                                + "score %.1f s%n", k, r, seed, method, row.auroc(), row.averagePrecision(),
+                                row.trainSeconds(), row.scoreSeconds());
+                        // Write after every run, so a long run that is stopped still leaves its results.
+                        write(table, cmd, start, startLoad, fingerprint, secs(t0All));
+                    }
+                }
+            }
+        }
+        write(table, cmd, start, startLoad, fingerprint, secs(t0All));
+        System.out.printf("Done in %.1f s: %s%n", secs(t0All), out.resolve(name + ".md"));
+    }
+
+    private ResultTable.Row runOne(String method, int k, double r, long seed, int[] shape,
+                                   MutableDataset<Event> train, MutableDataset<Event> test, boolean[] isAnomalous) {
+        long t0 = System.nanoTime();
+        Model<Event> model;
+        boolean negate;
+        if (method.equals(OCSVM)) {
+            SVMParameters<Event> params = new SVMParameters<>(new SVMAnomalyType(SVMAnomalyType.SVMMode.ONE_CLASS),
+                    KernelType.RBF);
+            params.setNu(BenchmarkConfig.OCSVM_NU);
+            params.setGamma(scaleGamma(train));
+            params.setCacheSize(500);
+            model = new LibSVMAnomalyTrainer(params, seed).train(train);
+            negate = true;
+        } else {
+            IaeTrainer trainer = BenchmarkConfig.trainer(dataset, IaePreset.valueOf(method), shape, seed,
+                    pretrainEpochs, epochs, threads);
+            model = trainer.train(train);
+            negate = false;
+        }
+        double trainSeconds = secs(t0);
+        long t1 = System.nanoTime();
+        List<Prediction<Event>> predictions = model.predict(test);
+        double scoreSeconds = secs(t1);
+        if (model instanceof IaeModel) {
+            ((IaeModel) model).close();
+        }
+        double[] scores = new double[predictions.size()];
+        for (int i = 0; i < scores.length; i++) {
+            double s = predictions.get(i).getOutput().getScore();
+            scores[i] = negate ? -s : s;
+        }
+        ScoreEvaluation eval = ScoreEvaluation.of(isAnomalous, scores);
+        return new ResultTable.Row("java", datasetName(), method, k, seed, r, maxNormal, train.size(), test.size(),
+                eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds);
+    }
+
+    /** scikit-learn's gamma='scale': 1 / (D · var(X)) over all training values. */
+    static double scaleGamma(MutableDataset<Event> train) {
+        double sum = 0;
+        double sumSq = 0;
+        long n = 0;
+        int dim = train.getFeatureMap().size();
+        for (Example<Event> e : train) {
+            for (Feature f : e) {
+                sum += f.getValue();
+                sumSq += f.getValue() * f.getValue();
+            }
+        }
+        n = (long) train.size() * dim; // features absent from an example are zeros
+        double mean = sum / n;
+        double var = sumSq / n - mean * mean;
+        return var > 0 ? 1.0 / (dim * var) : 1.0 / dim;
+    }
+
+    private String datasetName() {
+        return BenchmarkConfig.isCifar(dataset) ? "cifar10-jpeg" : "fashion-mnist";
+    }
+
+    private void write(ResultTable table, String cmd, OffsetDateTime start, String startLoad, String fingerprint,
+                       double elapsed) throws IOException {
+        table.writeCsv(out.resolve(name + ".csv"));
+        List<String> header = new ArrayList<>();
+        header.add("Command: `" + cmd + "`");
+        header.add("Started " + start.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + ", elapsed "
+                + String.format(Locale.ROOT, "%.0f s", elapsed) + "; machine: nproc "
+                + Runtime.getRuntime().availableProcessors() + ", load average at start " + startLoad + ", now "
+                + loadAverage() + " (the CPU is shared with other work: times are upper bounds)");
+        header.add("Java " + System.getProperty("java.version") + ", libtorch threads " + threads
+                + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"));
+        header.add("Data: " + datasetName() + " from `" + data + "` (" + fingerprint + "); one-class protocol: "
+                + "train on the normal class" + (maxNormal > 0 ? " (first " + maxNormal + " images)" : "")
+                + ", contamination r " + Arrays.toString(contaminations) + " drawn from other classes with the "
+                + "seed; FULL test set, other classes anomalous");
+        header.add("Classes " + Arrays.toString(classes) + ", seeds " + Arrays.toString(seeds) + ", methods "
+                + methods);
+        header.add("Hyper-parameters (fixed per data set, not tuned on test labels): " + BenchmarkConfig.describe()
+                + (pretrainEpochs >= 0 || epochs >= 0 ? "; OVERRIDDEN for this run: pretrain epochs "
+                + (pretrainEpochs >= 0 ? pretrainEpochs : BenchmarkConfig.PRETRAIN_EPOCHS) + ", joint epochs "
+                + (epochs >= 0 ? epochs : BenchmarkConfig.EPOCHS) : ""));
+        String title = "One-class benchmark: " + datasetName() + " (Java: IAE presets and Tribuo one-class SVM)"
+                + (label.isEmpty() ? "" : " — " + label);
+        Files.writeString(out.resolve(name + ".md"), table.toMarkdown(title, header), StandardCharsets.UTF_8);
+    }
+
+    private static String loadAverage() {
+        try {
+            String s = Files.readString(Paths.get("/proc/loadavg")).trim();
+            String[] p = s.split("\\s+");
+            return p[0] + " " + p[1] + " " + p[2];
+        } catch (IOException | RuntimeException e) {
+            return String.format(Locale.ROOT, "%.2f",
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    private static double secs(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    @Override
+    public String toString() {
+        return "OneClassBenchmark(dataset=" + dataset + ", data=" + data + ", classes=" + Arrays.toString(classes)
+                + ", seeds=" + Arrays.toString(seeds) + ", methods=" + methods + ", maxNormal=" + maxNormal
+                + ", contamination=" + Arrays.toString(contaminations) + ", out=" + out + ")";
+    }
+}

@@ -1,0 +1,78 @@
+package dev.iae.examples.benchmark;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tests the benchmark result table (aggregation, Markdown, CSV) and the runner's option parsing, without training
+ * anything; and that the CSV columns are the ones the Python peer script writes.
+ */
+public class ResultTableTest {
+
+    private static ResultTable.Row row(String method, int k, long seed, double auroc) {
+        return new ResultTable.Row("java", "fashion-mnist", method, k, seed, 0.0, 0, 6000, 10000, auroc,
+                auroc / 2, 10.0 + seed, 1.0);
+    }
+
+    @Test
+    public void markdownAggregatesOverSeedsAndClasses(@TempDir Path tmp) throws Exception {
+        ResultTable t = new ResultTable();
+        // Class 0: 0.8, 0.9 (mean 0.85, sd 0.0707); class 1: 0.6, 0.7 (mean 0.65). Seed means: 0.7, 0.8 (sd 0.0707).
+        t.add(row("IAE", 0, 1, 0.8));
+        t.add(row("IAE", 1, 1, 0.6));
+        t.add(row("IAE", 0, 2, 0.9));
+        t.add(row("IAE", 1, 2, 0.7));
+        t.add(row("CAE", 0, 1, 0.5));
+        String md = t.toMarkdown("T", List.of("Command: `x`"));
+        assertTrue(md.startsWith("# T\n\n- Command: `x`\n"), md);
+        assertTrue(md.contains("| java:IAE | 0.850 ± 0.071 | 0.650 ± 0.071 | 0.750 ± 0.071 |"), md);
+        assertTrue(md.contains("| java:CAE | 0.500 | – | 0.500 |"), md);
+        // Time table: mean train seconds (11 + 11 + 12 + 12) / 4 = 11.5.
+        assertTrue(md.contains("| java:IAE | 4 | 11.5 | 1.00 | 6000 | 10000 |"), md);
+        Path csv = tmp.resolve("r.csv");
+        t.writeCsv(csv);
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(ResultTable.CSV_HEADER, lines.get(0));
+        assertEquals(6, lines.size());
+        assertEquals("java,fashion-mnist,IAE,0,1,0.0000,0,6000,10000,0.800000,0.400000,11.000,1.000", lines.get(1));
+    }
+
+    @Test
+    public void csvHeaderMatchesThePythonPeers() throws Exception {
+        Path peers = Paths.get("..", "benchmarks", "peers.py");
+        if (!Files.exists(peers)) {
+            peers = Paths.get("benchmarks", "peers.py");
+        }
+        String py = Files.readString(peers);
+        Matcher m = Pattern.compile("CSV_HEADER = \\(\"([^\"]*)\"\\s*\"([^\"]*)\"\\)").matcher(py);
+        assertTrue(m.find(), "CSV_HEADER not found in " + peers);
+        assertEquals(ResultTable.CSV_HEADER, m.group(1) + m.group(2));
+    }
+
+    @Test
+    public void optionsParseRangesAndRejectUnknownMethods() {
+        OneClassBenchmark b = OneClassBenchmark.parse(new String[]{"--classes", "0-2,7", "--seeds", "4",
+                "--methods", "iae-lstm-kl,ocsvm", "--max-normal", "100"});
+        String s = b.toString();
+        assertTrue(s.contains("classes=[0, 1, 2, 7]") && s.contains("seeds=[4]")
+                && s.contains("methods=[IAE_LSTM_KL, OCSVM_TRIBUO]") && s.contains("maxNormal=100"), s);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--methods", "LOF"}));
+        assertTrue(e.getMessage().contains("LOF"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--dataset", "cifar10"}), "cifar10 needs --data");
+        assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--contamination", "1.5"}));
+    }
+}
