@@ -41,6 +41,8 @@ import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -49,6 +51,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -115,6 +118,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     public static final int MAX_CHUNK_SIZE = 1 << 20;
     /** Largest accepted ONNX Runtime intra-op thread count (a hostile model file must not spawn millions). */
     public static final int MAX_INTRA_OP_THREADS = 1024;
+    /** Pooled input buffers larger than this many floats (16 MiB) are not kept between calls. */
+    private static final int MAX_POOLED_FLOATS = 1 << 22;
 
     private final byte[] onnxBytes;
     private final byte[] sha256;
@@ -126,6 +131,10 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
 
     private transient ReentrantReadWriteLock lock;
     private transient OrtSession session;
+    /** A session on the graph pruned to the score (see {@link ScoreGraphPruner}), or null when nothing prunes. */
+    private transient OrtSession scoreSession;
+    /** Reusable direct input buffers for {@link #predict}; at most one per core is kept. */
+    private transient ArrayBlockingQueue<FloatBuffer> inputBuffers;
     private transient ExecutionProvider activeProvider;
     private transient boolean closed;
     private transient Map<String, String> onnxMetadata;
@@ -373,15 +382,22 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     private List<Prediction<Event>> predictChunk(List<Example<Event>> chunk, long firstIndex) {
         int n = chunk.size();
         int d = featureIDMap.size();
-        float[] buf = new float[n * d];
         int[] used = new int[n];
-        for (int i = 0; i < n; i++) {
-            Example<Event> e = chunk.get(i);
-            DenseFeatures.fill(e, featureIDMap, firstIndex + i, buf, i * d);
-            used[i] = countKnown(e);
+        float[] scores;
+        // Rows are packed straight into a pooled direct buffer, which ONNX Runtime reads without a copy (a heap
+        // buffer is copied into a freshly allocated direct one on every call: measured 2.7x slower end to end on a
+        // 100-feature model, benchmarks/results/perf.md). One pass per example (values and the used-feature count)
+        // with cached name -> id lookups; same rules and messages as DenseFeatures.fill.
+        FloatBuffer buf = borrowBuffer(n * d);
+        try {
+            DenseRowPacker packer = new DenseRowPacker(featureIDMap);
+            for (int i = 0; i < n; i++) {
+                used[i] = packer.fill(chunk.get(i), firstIndex + i, buf, i * d);
+            }
+            scores = run(buf, n, Set.of(OnnxContract.OUTPUT_SCORE), firstIndex).get(OnnxContract.OUTPUT_SCORE).data();
+        } finally {
+            returnBuffer(buf);
         }
-        float[] scores = run(buf, n, Set.of(OnnxContract.OUTPUT_SCORE), firstIndex)
-                .get(OnnxContract.OUTPUT_SCORE).data();
         List<Prediction<Event>> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(new Prediction<>(toEvent(scores[i]), used[i], chunk.get(i)));
@@ -439,6 +455,38 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      * Runs the session on {@code n} dense rows and copies out the requested outputs, under the read lock.
      */
     private Map<String, FloatTensor> run(float[] buf, int n, Set<String> requested, long firstIndex) {
+        return run(FloatBuffer.wrap(buf, 0, n * featureIDMap.size()), n, requested, firstIndex);
+    }
+
+    /**
+     * A direct buffer with room for {@code floats} values (position 0, limit {@code floats}), from the pool when
+     * one is free.
+     */
+    private FloatBuffer borrowBuffer(int floats) {
+        ArrayBlockingQueue<FloatBuffer> pool = inputBuffers;
+        FloatBuffer b = pool == null ? null : pool.poll();
+        if (b == null || b.capacity() < floats) {
+            int capacity = Math.max(floats, Math.min(chunkSize, MAX_POOLED_FLOATS / Math.max(1, featureIDMap.size()))
+                    * featureIDMap.size());
+            b = ByteBuffer.allocateDirect(capacity * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        b.clear().limit(floats);
+        return b;
+    }
+
+    /** Gives a buffer back to the pool (dropped when the pool is full or the buffer is oversized). */
+    private void returnBuffer(FloatBuffer b) {
+        ArrayBlockingQueue<FloatBuffer> pool = inputBuffers;
+        if (pool != null && b.capacity() <= MAX_POOLED_FLOATS) {
+            pool.offer(b);
+        }
+    }
+
+    /**
+     * Runs the session on {@code n} dense rows (the buffer's remaining values) and copies out the requested
+     * outputs, under the read lock.
+     */
+    private Map<String, FloatTensor> run(FloatBuffer input, int n, Set<String> requested, long firstIndex) {
         int d = featureIDMap.size();
         lock.readLock().lock();
         try {
@@ -448,8 +496,10 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
             }
             OrtEnvironment env = OrtSessions.environment();
             Map<String, FloatTensor> out = new LinkedHashMap<>();
-            try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(buf, 0, n * d), new long[]{n, d});
-                 OrtSession.Result result = session.run(Collections.singletonMap(OnnxContract.INPUT_FEATURES, input),
+            OrtSession s = scoreSession != null && requested.size() == 1
+                    && requested.contains(OnnxContract.OUTPUT_SCORE) ? scoreSession : session;
+            try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, new long[]{n, d});
+                 OrtSession.Result result = s.run(Collections.singletonMap(OnnxContract.INPUT_FEATURES, tensor),
                          requested)) {
                 for (String outName : outputNames) {
                     if (!requested.contains(outName)) {
@@ -579,6 +629,15 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                 logger.log(Level.WARNING, "Failed to close the ONNX Runtime session of IaeModel '" + name + "'", e);
             }
             session = null;
+            if (scoreSession != null) {
+                try {
+                    scoreSession.close();
+                } catch (OrtException e) {
+                    logger.log(Level.WARNING, "Failed to close the score-only ONNX Runtime session of IaeModel '"
+                            + name + "'", e);
+                }
+                scoreSession = null;
+            }
         } finally {
             lock.writeLock().unlock();
         }
@@ -765,6 +824,20 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
             }
             throw e;
         }
+        // Score-only prediction runs a second session on the graph cut down to the score (ONNX Runtime runs every
+        // node whatever outputs are requested; with the SVDD score the decoder would be computed for nothing).
+        byte[] pruned = ScoreGraphPruner.prune(onnxBytes, OnnxContract.OUTPUT_SCORE);
+        OrtSession scoreOnly = null;
+        if (pruned != null) {
+            try {
+                scoreOnly = OrtSessions.open(pruned, opened.provider(), intraOpThreads).session();
+            } catch (RuntimeException e) {
+                logger.log(Level.FINE, "No score-only session for IaeModel '" + name + "' (" + e.getMessage()
+                        + "); score-only prediction uses the full graph", e);
+            }
+        }
+        scoreSession = scoreOnly;
+        inputBuffers = new ArrayBlockingQueue<>(Math.max(2, Runtime.getRuntime().availableProcessors()));
         session = s;
         activeProvider = opened.provider();
         outputNames = Collections.unmodifiableList(new ArrayList<>(s.getOutputNames()));

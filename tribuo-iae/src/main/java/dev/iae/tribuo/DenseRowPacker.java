@@ -1,0 +1,105 @@
+package dev.iae.tribuo;
+
+import org.tribuo.Example;
+import org.tribuo.Feature;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.VariableIDInfo;
+import org.tribuo.anomaly.Event;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * Packs a chunk of examples into dense rows with the same rules and messages as {@link DenseFeatures#fill}, but in
+ * one pass per example that also counts the known features (the prediction's "used features"), and with a
+ * per-position cache of feature name → id: examples of one source usually share their feature-name
+ * {@code String} instances in the same order (Tribuo's {@code ArrayExample} built from one name array, CSV rows),
+ * so a reference-equal name at the same position reuses the id without a hash lookup. A name that differs (or is
+ * an equal but distinct instance) falls back to the feature map, so the result never depends on the cache.
+ * Measured (benchmarks/results/perf.md): the hash lookups dominated Tribuo-level prediction of tabular models.
+ * Not thread-safe: one packer per chunk.
+ */
+final class DenseRowPacker {
+
+    private final ImmutableFeatureMap featureMap;
+    private final int dim;
+    private final float[] zeros;
+    private String[] names = new String[0];
+    private int[] ids = new int[0];
+
+    /**
+     * @param featureMap the model's feature map.
+     */
+    DenseRowPacker(ImmutableFeatureMap featureMap) {
+        this.featureMap = featureMap;
+        this.dim = featureMap.size();
+        this.zeros = new float[dim];
+    }
+
+    /**
+     * Writes one example's features into a row of {@code dest} (zeroed here first), by absolute index: the
+     * buffer's position and limit are not changed. A direct buffer goes to ONNX Runtime without a copy.
+     * @param example the example.
+     * @param exampleIndex its position in the input, for error messages.
+     * @param dest the buffer.
+     * @param offset the index where the row starts.
+     * @return the number of features known to the model.
+     * @throws IllegalArgumentException if the example has no known feature or a non-finite value.
+     */
+    int fill(Example<Event> example, long exampleIndex, FloatBuffer dest, int offset) {
+        dest.put(offset, zeros, 0, dim);
+        int known = 0;
+        int pos = 0;
+        for (Feature f : example) {
+            String name = f.getName();
+            double v = f.getValue();
+            if (!Double.isFinite(v)) {
+                throw new IllegalArgumentException("Example " + exampleIndex + " has a non-finite value (" + v
+                        + ") for feature '" + name + "'");
+            }
+            int id;
+            if (pos < names.length && names[pos] == name) {
+                id = ids[pos];
+            } else {
+                VariableIDInfo info = featureMap.get(name);
+                id = info == null ? -1 : info.getID();
+                remember(pos, name, id);
+            }
+            pos++;
+            if (id < 0) {
+                continue;
+            }
+            float fv = (float) v;
+            if (!Float.isFinite(fv)) {
+                throw new IllegalArgumentException("Example " + exampleIndex + " has a value (" + v
+                        + ") for feature '" + name + "' outside the float32 range");
+            }
+            dest.put(offset + id, fv);
+            known++;
+        }
+        if (known == 0) {
+            throw new IllegalArgumentException("Example " + exampleIndex
+                    + " has no feature known to the model (it has " + example.size() + " features, none of them among the model's "
+                    + dim + ")");
+        }
+        return known;
+    }
+
+    private void remember(int pos, String name, int id) {
+        if (pos >= names.length) {
+            int len = Math.max(pos + 1, Math.min(Math.max(16, names.length * 2), 1 << 20));
+            if (pos >= len) {
+                return;
+            }
+            names = Arrays.copyOf(names, len);
+            ids = Arrays.copyOf(ids, len);
+        }
+        names[pos] = name;
+        ids[pos] = id;
+    }
+
+    @Override
+    public String toString() {
+        return "DenseRowPacker(features=" + dim + ", cached=" + names.length + ")";
+    }
+}
