@@ -69,72 +69,58 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CliLogging.install(parent.err(), common.verbose);
         PrintStream out = parent.out();
-        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device)) {
-            Model<Event> model = loaded.model();
-            IaeModel adjusted = null;
-            if (threshold != null) {
-                if (loaded.iae() == null) {
-                    throw new CliException("--threshold needs an IAE-LSTM-KL model; " + modelFile + " is a "
-                            + model.getClass().getSimpleName());
+        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device);
+             ScoringModel scoring = ScoringModel.of(loaded, threshold)) {
+            Model<Event> model = scoring.model();
+            Dataset<Event> dataset;
+            if (data.isImages()) {
+                var source = data.imageSource(false, true, DataOptions.modelChannels(model));
+                DataOptions.checkImageShape(model, source.imageShape(), data.images);
+                dataset = new org.tribuo.MutableDataset<>(source);
+            } else {
+                if (data.csv != null) {
+                    checkFeatures(model, CsvInput.header(data.csv, data.separator));
                 }
-                adjusted = loaded.iae().withThreshold(threshold);
-                model = adjusted;
+                dataset = data.load(false, true, parent.err());
             }
-            try {
-                Dataset<Event> dataset;
-                if (data.isImages()) {
-                    var source = data.imageSource(false, true, DataOptions.modelChannels(model));
-                    DataOptions.checkImageShape(model, source.imageShape(), data.images);
-                    dataset = new org.tribuo.MutableDataset<>(source);
-                } else {
-                    if (data.csv != null) {
-                        checkFeatures(model, CsvInput.header(data.csv, data.separator));
-                    }
-                    dataset = data.load(false, true, parent.err());
+            List<Prediction<Event>> predictions = predict(model, dataset);
+            AnomalyEvaluation tribuo = new AnomalyEvaluator().evaluate(model, predictions,
+                    dataset.getProvenance());
+            boolean[] truth = new boolean[predictions.size()];
+            double[] scores = new double[predictions.size()];
+            for (int i = 0; i < truth.length; i++) {
+                truth[i] = predictions.get(i).getExample().getOutput().getType() == Event.EventType.ANOMALOUS;
+                scores[i] = predictions.get(i).getOutput().getScore();
+            }
+            int positives = 0;
+            for (boolean t : truth) {
+                positives += t ? 1 : 0;
+            }
+            if (positives == 0 || positives == truth.length) {
+                throw new CliException("The evaluation data has " + (positives == 0 ? "no anomalous" : "no normal")
+                        + " example, so AUROC and AUPRC are undefined; check the label column and "
+                        + "--anomaly-label");
+            }
+            ScoreEvaluation scoreEval = ScoreEvaluation.of(truth, scores);
+            double t = model instanceof IaeModel m ? m.threshold() : Double.NaN;
+            out.println(String.format(Locale.ROOT, "Evaluated %s (%s) on %d examples: %d anomalous, %d normal",
+                    modelFile, loaded.format(), truth.length, positives, truth.length - positives));
+            out.println(String.format(Locale.ROOT, "Tribuo AnomalyEvaluator at threshold %.6g:", t));
+            out.println(String.format(Locale.ROOT, "  TP %d  FP %d  TN %d  FN %d",
+                    tribuo.getTruePositives(), tribuo.getFalsePositives(), tribuo.getTrueNegatives(),
+                    tribuo.getFalseNegatives()));
+            out.println(String.format(Locale.ROOT, "  precision %.4f  recall %.4f  F1 %.4f",
+                    tribuo.getPrecision(), tribuo.getRecall(), tribuo.getF1()));
+            out.println(String.format(Locale.ROOT, "AUROC %.4f", scoreEval.auroc()));
+            out.println(String.format(Locale.ROOT, "AUPRC (average precision) %.4f", scoreEval.averagePrecision()));
+            if (plots != null) {
+                if (Double.isNaN(t)) {
+                    throw new CliException("Plots need the model's threshold; " + modelFile + " has none");
                 }
-                List<Prediction<Event>> predictions = predict(model, dataset);
-                AnomalyEvaluation tribuo = new AnomalyEvaluator().evaluate(model, predictions,
-                        dataset.getProvenance());
-                boolean[] truth = new boolean[predictions.size()];
-                double[] scores = new double[predictions.size()];
-                for (int i = 0; i < truth.length; i++) {
-                    truth[i] = predictions.get(i).getExample().getOutput().getType() == Event.EventType.ANOMALOUS;
-                    scores[i] = predictions.get(i).getOutput().getScore();
-                }
-                int positives = 0;
-                for (boolean t : truth) {
-                    positives += t ? 1 : 0;
-                }
-                if (positives == 0 || positives == truth.length) {
-                    throw new CliException("The evaluation data has " + (positives == 0 ? "no anomalous" : "no normal")
-                            + " example, so AUROC and AUPRC are undefined; check the label column and "
-                            + "--anomaly-label");
-                }
-                ScoreEvaluation scoreEval = ScoreEvaluation.of(truth, scores);
-                double t = model instanceof IaeModel m ? m.threshold() : Double.NaN;
-                out.println(String.format(Locale.ROOT, "Evaluated %s (%s) on %d examples: %d anomalous, %d normal",
-                        modelFile, loaded.format(), truth.length, positives, truth.length - positives));
-                out.println(String.format(Locale.ROOT, "Tribuo AnomalyEvaluator at threshold %.6g:", t));
-                out.println(String.format(Locale.ROOT, "  TP %d  FP %d  TN %d  FN %d",
-                        tribuo.getTruePositives(), tribuo.getFalsePositives(), tribuo.getTrueNegatives(),
-                        tribuo.getFalseNegatives()));
-                out.println(String.format(Locale.ROOT, "  precision %.4f  recall %.4f  F1 %.4f",
-                        tribuo.getPrecision(), tribuo.getRecall(), tribuo.getF1()));
-                out.println(String.format(Locale.ROOT, "AUROC %.4f", scoreEval.auroc()));
-                out.println(String.format(Locale.ROOT, "AUPRC (average precision) %.4f", scoreEval.averagePrecision()));
-                if (plots != null) {
-                    if (Double.isNaN(t)) {
-                        throw new CliException("Plots need the model's threshold; " + modelFile + " has none");
-                    }
-                    String subtitle = ModelFiles.fileStem(modelFile);
-                    List<Path> files = EvaluationPlots.of(truth, scores, t, subtitle).writeAll(plots);
-                    for (Path f : files) {
-                        out.println("Wrote " + f);
-                    }
-                }
-            } finally {
-                if (adjusted != null) {
-                    adjusted.close();
+                String subtitle = ModelFiles.fileStem(modelFile);
+                List<Path> files = EvaluationPlots.of(truth, scores, t, subtitle).writeAll(plots);
+                for (Path f : files) {
+                    out.println("Wrote " + f);
                 }
             }
         }

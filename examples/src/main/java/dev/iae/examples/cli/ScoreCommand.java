@@ -126,25 +126,10 @@ public final class ScoreCommand implements Callable<Integer> {
                 throw new CliException("The CSV file " + csv + " has no column '" + k + "' to keep");
             }
         }
-        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device)) {
-            Model<Event> model = loaded.model();
-            IaeModel adjusted = null;
-            if (threshold != null) {
-                if (loaded.iae() == null) {
-                    throw new CliException("--threshold needs an IAE-LSTM-KL model; " + modelFile + " is a "
-                            + model.getClass().getSimpleName());
-                }
-                adjusted = loaded.iae().withThreshold(threshold);
-                model = adjusted;
-            }
-            try {
-                EvaluateCommand.checkFeatures(model, header);
-                stream(model);
-            } finally {
-                if (adjusted != null) {
-                    adjusted.close();
-                }
-            }
+        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device);
+             ScoringModel scoring = ScoringModel.of(loaded, threshold)) {
+            EvaluateCommand.checkFeatures(scoring.model(), header);
+            stream(scoring.model());
         }
         return IaeCli.EXIT_OK;
     }
@@ -153,24 +138,9 @@ public final class ScoreCommand implements Callable<Integer> {
         if (!java.nio.file.Files.exists(images)) {
             throw new CliException("Image location not found: " + images);
         }
-        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device)) {
-            Model<Event> model = loaded.model();
-            IaeModel adjusted = null;
-            if (threshold != null) {
-                if (loaded.iae() == null) {
-                    throw new CliException("--threshold needs an IAE-LSTM-KL model; " + modelFile + " is a "
-                            + model.getClass().getSimpleName());
-                }
-                adjusted = loaded.iae().withThreshold(threshold);
-                model = adjusted;
-            }
-            try {
-                streamImages(model);
-            } finally {
-                if (adjusted != null) {
-                    adjusted.close();
-                }
-            }
+        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device);
+             ScoringModel scoring = ScoringModel.of(loaded, threshold)) {
+            streamImages(scoring.model());
         }
         return IaeCli.EXIT_OK;
     }

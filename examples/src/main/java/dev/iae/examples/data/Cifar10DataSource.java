@@ -2,22 +2,13 @@ package dev.iae.examples.data;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
-import com.oracle.labs.mlrg.olcut.provenance.impl.SkeletalConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.DateTimeProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.HashProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
-import org.tribuo.ConfigurableDataSource;
 import org.tribuo.Example;
-import org.tribuo.OutputFactory;
 import org.tribuo.Trainer;
 import org.tribuo.anomaly.Event;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.provenance.ConfiguredDataSourceProvenance;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -32,13 +23,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -69,7 +56,8 @@ import java.util.zip.GZIPInputStream;
  * of the data (the SHA-256 of the archive file; for a directory, the SHA-256 of the sorted list of
  * {@code path size mtime} lines of the split's images), the number of examples and the creation time.
  */
-public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
+public final class Cifar10DataSource
+        extends InMemoryEventSource<Cifar10DataSource.Cifar10DataSourceProvenance> {
 
     /** The CIFAR-10 class names, index = label. */
     public static final List<String> CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
@@ -128,12 +116,10 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
     @Config(description = "Seed for drawing the contaminating images.")
     private long seed = Trainer.DEFAULT_SEED;
 
-    private List<Example<Event>> examples;
     private int[] classLabels;
     private int rows;
     private int cols;
     private String fingerprint;
-    private Cifar10DataSourceProvenance provenance;
 
     /**
      * For OLCUT.
@@ -211,16 +197,7 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
         if (split == Split.TRAIN) {
             selected = oneClass.trainingIndices(labels);
         } else {
-            selected = new int[labels.length];
-            boolean found = false;
-            for (int i = 0; i < labels.length; i++) {
-                selected[i] = i;
-                found |= labels[i] == normalClass;
-            }
-            if (!found) {
-                throw new IllegalArgumentException("The TEST split of " + location + " has no image of normal class "
-                        + normalClass + " (" + CLASS_NAMES.get(normalClass) + ")");
-            }
+            selected = DataSourceSupport.testIndices(labels, normalClass, location, CLASS_NAMES.get(normalClass));
         }
         List<Example<Event>> list = new ArrayList<>(selected.length);
         classLabels = new int[selected.length];
@@ -257,8 +234,7 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
             metadata.put(METADATA_PATH, entry.path);
             list.add(new ArrayExample<>(event, names, chwPixels(image), metadata));
         }
-        examples = Collections.unmodifiableList(list);
-        provenance = null;
+        setExamples(list);
     }
 
     /**
@@ -336,7 +312,7 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
 
     private List<Entry> readArchive(Path archive) throws IOException {
         List<Entry> out = new ArrayList<>();
-        MessageDigest digest = sha256();
+        MessageDigest digest = DataSourceSupport.sha256();
         String name = archive.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         try (InputStream file = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive),
                 1 << 16), digest)) {
@@ -358,7 +334,7 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
                 // drain
             }
         }
-        fingerprint = toHex(digest.digest());
+        fingerprint = DataSourceSupport.hex(digest.digest());
         return out;
     }
 
@@ -368,7 +344,7 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
             files = walk.filter(Files::isRegularFile).sorted().collect(java.util.stream.Collectors.toList());
         }
         List<Entry> out = new ArrayList<>();
-        MessageDigest digest = sha256();
+        MessageDigest digest = DataSourceSupport.sha256();
         for (Path f : files) {
             String rel = dir.relativize(f).toString();
             Entry parsed = parse(rel, null);
@@ -379,32 +355,10 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
                 digest.update(line.getBytes(StandardCharsets.UTF_8));
             }
         }
-        fingerprint = toHex(digest.digest());
+        fingerprint = DataSourceSupport.hex(digest.digest());
         return out;
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
-    }
-
-    private static String toHex(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length * 2);
-        for (byte b : bytes) {
-            sb.append(String.format("%02x", b & 0xFF));
-        }
-        return sb.toString();
-    }
-
-    /**
-     * @return the number of examples.
-     */
-    public int size() {
-        return examples.size();
-    }
 
     /**
      * @return the class label of every example, in example order (a copy).
@@ -432,8 +386,7 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
      * @return the one-class split this source applies (no contamination and no cap for TEST).
      */
     public OneClassSplit oneClassSplit() {
-        return new OneClassSplit(normalClass, split == Split.TRAIN ? contamination : 0.0,
-                split == Split.TRAIN ? maxNormal : 0, seed);
+        return DataSourceSupport.oneClassSplit(split == Split.TRAIN, normalClass, contamination, maxNormal, seed);
     }
 
     /**
@@ -444,52 +397,30 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
     }
 
     @Override
-    public OutputFactory<Event> getOutputFactory() {
-        return OneClassSplit.outputFactory();
-    }
-
-    @Override
-    public synchronized ConfiguredDataSourceProvenance getProvenance() {
-        if (provenance == null) {
-            provenance = new Cifar10DataSourceProvenance(this);
-        }
-        return provenance;
-    }
-
-    @Override
-    public Iterator<Example<Event>> iterator() {
-        return examples.iterator();
+    Cifar10DataSourceProvenance createProvenance() {
+        return new Cifar10DataSourceProvenance(this);
     }
 
     @Override
     public String toString() {
         return "Cifar10DataSource(location=" + location + ", split=" + split + ", normalClass=" + normalClass
                 + ", contamination=" + contamination + ", maxNormal=" + maxNormal + ", seed=" + seed
-                + ", examples=" + (examples == null ? 0 : examples.size()) + ")";
+                + ", examples=" + sizeOrZero() + ")";
     }
 
     /**
      * Provenance for {@link Cifar10DataSource}: the configured settings plus the data fingerprint (SHA-256), the
      * number of examples and the creation time.
      */
-    public static final class Cifar10DataSourceProvenance extends SkeletalConfiguredObjectProvenance
-            implements ConfiguredDataSourceProvenance {
+    public static final class Cifar10DataSourceProvenance extends HashedDataSourceProvenance {
         private static final long serialVersionUID = 1L;
 
         /** Key of the data fingerprint (archive SHA-256, or SHA-256 of a directory listing). */
         public static final String DATA_HASH = "data-hash";
-        /** Key of the number of examples produced. */
-        public static final String NUM_EXAMPLES = "num-examples";
-
-        private final HashProvenance dataHash;
-        private final IntProvenance numExamples;
-        private final DateTimeProvenance creationTime;
 
         Cifar10DataSourceProvenance(Cifar10DataSource host) {
-            super(host, "DataSource");
-            this.dataHash = new HashProvenance(ProvenanceUtil.HashType.SHA256, DATA_HASH, host.fingerprint);
-            this.numExamples = new IntProvenance(NUM_EXAMPLES, host.examples.size());
-            this.creationTime = new DateTimeProvenance(DATASOURCE_CREATION_TIME, OffsetDateTime.now());
+            super(host, List.of(new HashProvenance(ProvenanceUtil.HashType.SHA256, DATA_HASH, host.fingerprint)),
+                    host.size());
         }
 
         /**
@@ -497,45 +428,7 @@ public final class Cifar10DataSource implements ConfigurableDataSource<Event> {
          * @param map the map of field values.
          */
         public Cifar10DataSourceProvenance(Map<String, Provenance> map) {
-            this(extractProvenanceInfo(map));
-        }
-
-        private Cifar10DataSourceProvenance(ExtractedInfo info) {
-            super(info);
-            this.dataHash = (HashProvenance) info.instanceValues.get(DATA_HASH);
-            this.numExamples = (IntProvenance) info.instanceValues.get(NUM_EXAMPLES);
-            this.creationTime = (DateTimeProvenance) info.instanceValues.get(DATASOURCE_CREATION_TIME);
-        }
-
-        /**
-         * Separates the configured parameters from the instance values.
-         * @param map the marshalled provenance.
-         * @return the extracted information.
-         */
-        protected static ExtractedInfo extractProvenanceInfo(Map<String, Provenance> map) {
-            String self = Cifar10DataSourceProvenance.class.getSimpleName();
-            Map<String, Provenance> configuredParameters = new HashMap<>(map);
-            String className = ObjectProvenance.checkAndExtractProvenance(configuredParameters, CLASS_NAME,
-                    StringProvenance.class, self).getValue();
-            String hostTypeStringName = ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    HOST_SHORT_NAME, StringProvenance.class, self).getValue();
-            Map<String, PrimitiveProvenance<?>> instanceParameters = new HashMap<>();
-            instanceParameters.put(DATA_HASH, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    DATA_HASH, HashProvenance.class, self));
-            instanceParameters.put(NUM_EXAMPLES, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    NUM_EXAMPLES, IntProvenance.class, self));
-            instanceParameters.put(DATASOURCE_CREATION_TIME, ObjectProvenance.checkAndExtractProvenance(
-                    configuredParameters, DATASOURCE_CREATION_TIME, DateTimeProvenance.class, self));
-            return new ExtractedInfo(className, hostTypeStringName, configuredParameters, instanceParameters);
-        }
-
-        @Override
-        public Map<String, PrimitiveProvenance<?>> getInstanceValues() {
-            Map<String, PrimitiveProvenance<?>> map = super.getInstanceValues();
-            map.put(dataHash.getKey(), dataHash);
-            map.put(numExamples.getKey(), numExamples);
-            map.put(creationTime.getKey(), creationTime);
-            return map;
+            super(map, Cifar10DataSourceProvenance.class, DATA_HASH);
         }
     }
 }

@@ -3,21 +3,13 @@ package dev.iae.examples.data;
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
-import com.oracle.labs.mlrg.olcut.provenance.impl.SkeletalConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.DateTimeProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.HashProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
-import org.tribuo.ConfigurableDataSource;
 import org.tribuo.Example;
-import org.tribuo.OutputFactory;
 import org.tribuo.Trainer;
 import org.tribuo.anomaly.Event;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.provenance.ConfiguredDataSourceProvenance;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,11 +17,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -54,7 +43,8 @@ import java.util.Map;
  * <b>Provenance</b> records every setting (location, split, normal class, contamination, cap, seed), the SHA-256 of
  * the image and label files as stored, and the number of examples produced.
  */
-public final class FashionMnistDataSource implements ConfigurableDataSource<Event> {
+public final class FashionMnistDataSource
+        extends InMemoryEventSource<FashionMnistDataSource.FashionMnistDataSourceProvenance> {
 
     /** Where Debian's {@code dataset-fashion-mnist} package installs the data set. */
     public static final String DEBIAN_DIRECTORY = "/usr/share/datasets/fashion-mnist";
@@ -121,13 +111,11 @@ public final class FashionMnistDataSource implements ConfigurableDataSource<Even
     @Config(description = "Seed for drawing the contaminating images.")
     private long seed = Trainer.DEFAULT_SEED;
 
-    private List<Example<Event>> examples;
     private int[] classLabels;
     private int rows;
     private int cols;
     private String imagesHash;
     private String labelsHash;
-    private FashionMnistDataSourceProvenance provenance;
 
     /**
      * For OLCUT.
@@ -203,8 +191,7 @@ public final class FashionMnistDataSource implements ConfigurableDataSource<Even
         }
         OneClassSplit oneClass;
         try {
-            oneClass = new OneClassSplit(normalClass, split == Split.TRAIN ? contamination : 0.0,
-                    split == Split.TRAIN ? maxNormal : 0, seed);
+            oneClass = oneClassSplit();
         } catch (IllegalArgumentException e) {
             throw new PropertyException(e, "", normalClass < 0 ? "normalClass" : "contamination", e.getMessage());
         }
@@ -231,16 +218,7 @@ public final class FashionMnistDataSource implements ConfigurableDataSource<Even
         if (split == Split.TRAIN) {
             selected = oneClass.trainingIndices(labels);
         } else {
-            boolean found = false;
-            selected = new int[labels.length];
-            for (int i = 0; i < labels.length; i++) {
-                selected[i] = i;
-                found |= labels[i] == normalClass;
-            }
-            if (!found) {
-                throw new IllegalArgumentException("The TEST split of " + location + " has no image of normal class "
-                        + normalClass);
-            }
+            selected = DataSourceSupport.testIndices(labels, normalClass, location, null);
         }
         String[] names = featureNames(images.pixelsPerImage());
         List<Example<Event>> list = new ArrayList<>(selected.length);
@@ -255,8 +233,7 @@ public final class FashionMnistDataSource implements ConfigurableDataSource<Even
             metadata.put(METADATA_INDEX, idx);
             list.add(new ArrayExample<>(event, names, images.imageAsDoubles(idx), metadata));
         }
-        examples = Collections.unmodifiableList(list);
-        provenance = null;
+        setExamples(list);
     }
 
     private String describe(String fileName) {
@@ -314,12 +291,6 @@ public final class FashionMnistDataSource implements ConfigurableDataSource<Even
         return names;
     }
 
-    /**
-     * @return the number of examples.
-     */
-    public int size() {
-        return examples.size();
-    }
 
     /**
      * @return the class label of every example, in example order (a copy).
@@ -339,8 +310,7 @@ public final class FashionMnistDataSource implements ConfigurableDataSource<Even
      * @return the one-class split this source applies.
      */
     public OneClassSplit oneClassSplit() {
-        return new OneClassSplit(normalClass, split == Split.TRAIN ? contamination : 0.0,
-                split == Split.TRAIN ? maxNormal : 0, seed);
+        return DataSourceSupport.oneClassSplit(split == Split.TRAIN, normalClass, contamination, maxNormal, seed);
     }
 
     /**
@@ -351,56 +321,32 @@ public final class FashionMnistDataSource implements ConfigurableDataSource<Even
     }
 
     @Override
-    public OutputFactory<Event> getOutputFactory() {
-        return OneClassSplit.outputFactory();
-    }
-
-    @Override
-    public synchronized ConfiguredDataSourceProvenance getProvenance() {
-        if (provenance == null) {
-            provenance = new FashionMnistDataSourceProvenance(this);
-        }
-        return provenance;
-    }
-
-    @Override
-    public Iterator<Example<Event>> iterator() {
-        return examples.iterator();
+    FashionMnistDataSourceProvenance createProvenance() {
+        return new FashionMnistDataSourceProvenance(this);
     }
 
     @Override
     public String toString() {
         return "FashionMnistDataSource(location=" + location + ", split=" + split + ", normalClass=" + normalClass
                 + ", contamination=" + contamination + ", maxNormal=" + maxNormal + ", seed=" + seed
-                + ", examples=" + (examples == null ? 0 : examples.size()) + ")";
+                + ", examples=" + sizeOrZero() + ")";
     }
 
     /**
      * Provenance for {@link FashionMnistDataSource}: the configured settings plus the SHA-256 of the image and label
      * files as stored, the number of examples and the creation time.
      */
-    public static final class FashionMnistDataSourceProvenance extends SkeletalConfiguredObjectProvenance
-            implements ConfiguredDataSourceProvenance {
+    public static final class FashionMnistDataSourceProvenance extends HashedDataSourceProvenance {
         private static final long serialVersionUID = 1L;
 
         /** Key of the SHA-256 of the image file. */
         public static final String IMAGES_HASH = "images-resource-hash";
         /** Key of the SHA-256 of the label file. */
         public static final String LABELS_HASH = "labels-resource-hash";
-        /** Key of the number of examples produced. */
-        public static final String NUM_EXAMPLES = "num-examples";
-
-        private final HashProvenance imagesHash;
-        private final HashProvenance labelsHash;
-        private final IntProvenance numExamples;
-        private final DateTimeProvenance creationTime;
 
         FashionMnistDataSourceProvenance(FashionMnistDataSource host) {
-            super(host, "DataSource");
-            this.imagesHash = new HashProvenance(DEFAULT_HASH_TYPE, IMAGES_HASH, host.imagesHash);
-            this.labelsHash = new HashProvenance(DEFAULT_HASH_TYPE, LABELS_HASH, host.labelsHash);
-            this.numExamples = new IntProvenance(NUM_EXAMPLES, host.examples.size());
-            this.creationTime = new DateTimeProvenance(DATASOURCE_CREATION_TIME, OffsetDateTime.now());
+            super(host, List.of(new HashProvenance(DEFAULT_HASH_TYPE, IMAGES_HASH, host.imagesHash),
+                    new HashProvenance(DEFAULT_HASH_TYPE, LABELS_HASH, host.labelsHash)), host.size());
         }
 
         /**
@@ -408,49 +354,7 @@ public final class FashionMnistDataSource implements ConfigurableDataSource<Even
          * @param map the map of field values.
          */
         public FashionMnistDataSourceProvenance(Map<String, Provenance> map) {
-            this(extractProvenanceInfo(map));
-        }
-
-        private FashionMnistDataSourceProvenance(ExtractedInfo info) {
-            super(info);
-            this.imagesHash = (HashProvenance) info.instanceValues.get(IMAGES_HASH);
-            this.labelsHash = (HashProvenance) info.instanceValues.get(LABELS_HASH);
-            this.numExamples = (IntProvenance) info.instanceValues.get(NUM_EXAMPLES);
-            this.creationTime = (DateTimeProvenance) info.instanceValues.get(DATASOURCE_CREATION_TIME);
-        }
-
-        /**
-         * Separates the configured parameters from the instance values.
-         * @param map the marshalled provenance.
-         * @return the extracted information.
-         */
-        protected static ExtractedInfo extractProvenanceInfo(Map<String, Provenance> map) {
-            String self = FashionMnistDataSourceProvenance.class.getSimpleName();
-            Map<String, Provenance> configuredParameters = new HashMap<>(map);
-            String className = ObjectProvenance.checkAndExtractProvenance(configuredParameters, CLASS_NAME,
-                    StringProvenance.class, self).getValue();
-            String hostTypeStringName = ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    HOST_SHORT_NAME, StringProvenance.class, self).getValue();
-            Map<String, PrimitiveProvenance<?>> instanceParameters = new HashMap<>();
-            instanceParameters.put(IMAGES_HASH, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    IMAGES_HASH, HashProvenance.class, self));
-            instanceParameters.put(LABELS_HASH, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    LABELS_HASH, HashProvenance.class, self));
-            instanceParameters.put(NUM_EXAMPLES, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    NUM_EXAMPLES, IntProvenance.class, self));
-            instanceParameters.put(DATASOURCE_CREATION_TIME, ObjectProvenance.checkAndExtractProvenance(
-                    configuredParameters, DATASOURCE_CREATION_TIME, DateTimeProvenance.class, self));
-            return new ExtractedInfo(className, hostTypeStringName, configuredParameters, instanceParameters);
-        }
-
-        @Override
-        public Map<String, PrimitiveProvenance<?>> getInstanceValues() {
-            Map<String, PrimitiveProvenance<?>> map = super.getInstanceValues();
-            map.put(imagesHash.getKey(), imagesHash);
-            map.put(labelsHash.getKey(), labelsHash);
-            map.put(numExamples.getKey(), numExamples);
-            map.put(creationTime.getKey(), creationTime);
-            return map;
+            super(map, FashionMnistDataSourceProvenance.class, IMAGES_HASH, LABELS_HASH);
         }
     }
 }

@@ -2,22 +2,14 @@ package dev.iae.examples.data;
 
 import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
-import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.PrimitiveProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
-import com.oracle.labs.mlrg.olcut.provenance.impl.SkeletalConfiguredObjectProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.DateTimeProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.HashProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
-import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
-import org.tribuo.ConfigurableDataSource;
 import org.tribuo.Example;
 import org.tribuo.OutputFactory;
 import org.tribuo.anomaly.AnomalyFactory;
 import org.tribuo.anomaly.Event;
 import org.tribuo.impl.ArrayExample;
-import org.tribuo.provenance.ConfiguredDataSourceProvenance;
 
 import javax.imageio.ImageIO;
 import java.awt.color.ColorSpace;
@@ -36,13 +28,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -85,7 +73,8 @@ import java.util.zip.GZIPInputStream;
  * For scoring many images in constant memory, {@link #scan} visits the images one at a time without building the
  * source.
  */
-public final class ImageFolderSource implements ConfigurableDataSource<Event> {
+public final class ImageFolderSource
+        extends InMemoryEventSource<ImageFolderSource.ImageFolderSourceProvenance> {
 
     /** Metadata key of an example's path inside the folder or archive (a String, '/'-separated). */
     public static final String METADATA_PATH = "path";
@@ -121,11 +110,9 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
     @Config(description = "Feature channels: AUTO, GRAYSCALE or RGB.")
     private Channels channels = Channels.AUTO;
 
-    private List<Example<Event>> examples;
     private List<String> classes;
     private int[] imageShape;
     private String fingerprint;
-    private ImageFolderSourceProvenance provenance;
 
     /**
      * For OLCUT.
@@ -217,9 +204,8 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
             metadata.put(METADATA_CLASS, img.imageClass());
             list.add(new ArrayExample<>(event, names, img.features(c), metadata));
         }
-        examples = Collections.unmodifiableList(list);
+        setExamples(list);
         imageShape = new int[]{c, h, w};
-        provenance = null;
     }
 
     private static String describeClasses(Set<String> classes) {
@@ -347,7 +333,7 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
         try (Stream<Path> walk = Files.walk(root)) {
             files = walk.filter(Files::isRegularFile).sorted().toList();
         }
-        MessageDigest digest = sha256();
+        MessageDigest digest = DataSourceSupport.sha256();
         for (Path file : files) {
             String rel = root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
             String cls = classOf(rel, sub);
@@ -360,7 +346,7 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
             digest.update(bytes);
             visitor.visit(decode(rel, cls, bytes, root.toString()));
         }
-        return hex(digest.digest());
+        return DataSourceSupport.hex(digest.digest());
     }
 
     private static String scanArchive(Path archive, String[] sub, Filter filter, Visitor visitor) throws IOException {
@@ -369,7 +355,7 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
         if (!gzip && !name.endsWith(".tar")) {
             throw new IOException("Image location " + archive + " is a file but not a .tar.gz, .tgz or .tar archive");
         }
-        MessageDigest digest = sha256();
+        MessageDigest digest = DataSourceSupport.sha256();
         try (InputStream raw = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive), 1 << 16),
                 digest);
              InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw) {
@@ -393,7 +379,7 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
         } catch (java.util.zip.ZipException e) {
             throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
         }
-        return hex(digest.digest());
+        return DataSourceSupport.hex(digest.digest());
     }
 
     /** Discards bytes (for hashing the rest of a file). */
@@ -504,28 +490,8 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
         return rgb;
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("The JVM has no SHA-256", e);
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        StringBuilder sb = new StringBuilder(bytes.length * 2);
-        for (byte b : bytes) {
-            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return sb.toString();
-    }
-
     // ------------------------------------------------------------------------------------------------ accessors
 
-    /** @return the number of examples. */
-    public int size() {
-        return examples.size();
-    }
 
     /** @return the image shape as the trainer expects it: {C, H, W}. */
     public int[] imageShape() {
@@ -548,16 +514,8 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
     }
 
     @Override
-    public synchronized ConfiguredDataSourceProvenance getProvenance() {
-        if (provenance == null) {
-            provenance = new ImageFolderSourceProvenance(this);
-        }
-        return provenance;
-    }
-
-    @Override
-    public Iterator<Example<Event>> iterator() {
-        return examples.iterator();
+    ImageFolderSourceProvenance createProvenance() {
+        return new ImageFolderSourceProvenance(this);
     }
 
     @Override
@@ -565,31 +523,22 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
         return "ImageFolderSource(location=" + location + ", subfolder=" + subfolder + ", normalClasses="
                 + normalClasses + ", normalOnly=" + normalOnly + ", channels=" + channels + ", imageShape="
                 + (imageShape == null ? "?" : imageShape[0] + "x" + imageShape[1] + "x" + imageShape[2])
-                + ", examples=" + (examples == null ? 0 : examples.size()) + ")";
+                + ", examples=" + sizeOrZero() + ")";
     }
 
     /**
      * Provenance for {@link ImageFolderSource}: the configured settings plus the data fingerprint (SHA-256), the
      * number of examples and the creation time.
      */
-    public static final class ImageFolderSourceProvenance extends SkeletalConfiguredObjectProvenance
-            implements ConfiguredDataSourceProvenance {
+    public static final class ImageFolderSourceProvenance extends HashedDataSourceProvenance {
         private static final long serialVersionUID = 1L;
 
         /** Key of the data fingerprint. */
         public static final String DATA_HASH = "data-hash";
-        /** Key of the number of examples produced. */
-        public static final String NUM_EXAMPLES = "num-examples";
-
-        private final HashProvenance dataHash;
-        private final IntProvenance numExamples;
-        private final DateTimeProvenance creationTime;
 
         ImageFolderSourceProvenance(ImageFolderSource host) {
-            super(host, "DataSource");
-            this.dataHash = new HashProvenance(ProvenanceUtil.HashType.SHA256, DATA_HASH, host.fingerprint);
-            this.numExamples = new IntProvenance(NUM_EXAMPLES, host.examples.size());
-            this.creationTime = new DateTimeProvenance(DATASOURCE_CREATION_TIME, OffsetDateTime.now());
+            super(host, List.of(new HashProvenance(ProvenanceUtil.HashType.SHA256, DATA_HASH, host.fingerprint)),
+                    host.size());
         }
 
         /**
@@ -597,45 +546,7 @@ public final class ImageFolderSource implements ConfigurableDataSource<Event> {
          * @param map the map of field values.
          */
         public ImageFolderSourceProvenance(Map<String, Provenance> map) {
-            this(extractProvenanceInfo(map));
-        }
-
-        private ImageFolderSourceProvenance(ExtractedInfo info) {
-            super(info);
-            this.dataHash = (HashProvenance) info.instanceValues.get(DATA_HASH);
-            this.numExamples = (IntProvenance) info.instanceValues.get(NUM_EXAMPLES);
-            this.creationTime = (DateTimeProvenance) info.instanceValues.get(DATASOURCE_CREATION_TIME);
-        }
-
-        /**
-         * Separates the configured parameters from the instance values.
-         * @param map the marshalled provenance.
-         * @return the extracted information.
-         */
-        protected static ExtractedInfo extractProvenanceInfo(Map<String, Provenance> map) {
-            String self = ImageFolderSourceProvenance.class.getSimpleName();
-            Map<String, Provenance> configuredParameters = new HashMap<>(map);
-            String className = ObjectProvenance.checkAndExtractProvenance(configuredParameters, CLASS_NAME,
-                    StringProvenance.class, self).getValue();
-            String hostTypeStringName = ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    HOST_SHORT_NAME, StringProvenance.class, self).getValue();
-            Map<String, PrimitiveProvenance<?>> instanceParameters = new HashMap<>();
-            instanceParameters.put(DATA_HASH, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    DATA_HASH, HashProvenance.class, self));
-            instanceParameters.put(NUM_EXAMPLES, ObjectProvenance.checkAndExtractProvenance(configuredParameters,
-                    NUM_EXAMPLES, IntProvenance.class, self));
-            instanceParameters.put(DATASOURCE_CREATION_TIME, ObjectProvenance.checkAndExtractProvenance(
-                    configuredParameters, DATASOURCE_CREATION_TIME, DateTimeProvenance.class, self));
-            return new ExtractedInfo(className, hostTypeStringName, configuredParameters, instanceParameters);
-        }
-
-        @Override
-        public Map<String, PrimitiveProvenance<?>> getInstanceValues() {
-            Map<String, PrimitiveProvenance<?>> map = super.getInstanceValues();
-            map.put(dataHash.getKey(), dataHash);
-            map.put(numExamples.getKey(), numExamples);
-            map.put(creationTime.getKey(), creationTime);
-            return map;
+            super(map, ImageFolderSourceProvenance.class, DATA_HASH);
         }
     }
 }

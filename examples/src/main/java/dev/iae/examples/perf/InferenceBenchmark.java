@@ -26,8 +26,6 @@ import org.tribuo.Example;
 import org.tribuo.Prediction;
 import org.tribuo.anomaly.Event;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.List;
@@ -79,8 +77,7 @@ public class InferenceBenchmark {
         fixture = PerfFixtures.build(config);
         examples = PerfFixtures.examples(config, batch, 11L);
         rows = fixture.rows(examples);
-        direct = ByteBuffer.allocateDirect(rows.length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        direct.put(rows).rewind();
+        direct = PerfFixtures.directBuffer(rows);
         shape = new long[]{batch, PerfFixtures.dim(config)};
         env = OrtSessions.environment();
         byte[] pruned = ScoreGraphPruner.prune(fixture.model.onnxBytes(), OnnxContract.OUTPUT_SCORE);

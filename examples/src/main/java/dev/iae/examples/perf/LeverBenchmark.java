@@ -24,8 +24,6 @@ import org.tribuo.Example;
 import org.tribuo.Prediction;
 import org.tribuo.anomaly.Event;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.List;
@@ -92,8 +90,7 @@ public class LeverBenchmark {
         chunked = fixture.model.withChunkSize(chunk);
         examples = PerfFixtures.examples(config, batch, 11L);
         rows = fixture.rows(examples);
-        direct = ByteBuffer.allocateDirect(rows.length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        direct.put(rows).rewind();
+        direct = PerfFixtures.directBuffer(rows);
         shape = new long[]{batch, PerfFixtures.dim(config)};
         env = OrtSessions.environment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {

@@ -15,6 +15,9 @@ import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,6 +117,18 @@ public final class PerfFixtures {
      */
     public static int dim(Config config) {
         return config == Config.IMAGE ? 28 * 28 : TABULAR_FEATURES;
+    }
+
+    /**
+     * Copies packed rows into a new native-order direct buffer, which ONNX Runtime wraps without copying.
+     * @param rows the packed feature rows.
+     * @return the buffer, positioned at 0.
+     */
+    public static FloatBuffer directBuffer(float[] rows) {
+        FloatBuffer direct = ByteBuffer.allocateDirect(rows.length * Float.BYTES).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        direct.put(rows).rewind();
+        return direct;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.iae.examples.cli;
 
+import dev.iae.examples.cli.CliRunner.Run;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.junit.jupiter.api.AfterAll;
@@ -18,18 +19,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -41,21 +39,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public class IaeCliTest {
     private static final int FEATURES = 8;
-    private static final long TIMEOUT_SECONDS = 180;
 
     private Path dir;
     private Path trainCsv;
     private Path testCsv;
     private Path base;
     private Run train;
-
-    /** The outcome of one forked run. */
-    record Run(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
-        }
-    }
 
     @BeforeAll
     public void trainOnce() throws Exception {
@@ -99,40 +88,13 @@ public class IaeCliTest {
         }
     }
 
-    static String classPath() {
-        String cp = System.getProperty("surefire.test.class.path");
-        return cp == null || cp.isBlank() ? System.getProperty("java.class.path") : cp;
-    }
-
     /** Runs {@code java -cp <test class path> IaeCli args} (heap: default or {@code xmx}). */
     Run iae(String xmx, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add(xmx == null ? "-Xmx1g" : "-Xmx" + xmx);
-        cmd.add("-Xss4m");
-        cmd.add("-DOPT_OUT_TRACKING=true");
-        cmd.add("-Dai.djl.offline=true");
-        cmd.add("-Dai.djl.pytorch.num_threads=1");
-        cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
-        cmd.add("-cp");
-        cmd.add(classPath());
-        cmd.add(IaeCli.class.getName());
-        cmd.addAll(List.of(args));
-        return exec(cmd);
+        return CliRunner.iae(dir, xmx, args);
     }
 
     Run exec(List<String> cmd) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process p = pb.start();
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("Timed out: " + cmd.subList(cmd.size() - Math.min(cmd.size(), 6), cmd.size()));
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return CliRunner.exec(dir, cmd);
     }
 
     private IaeModel loadModel() throws IOException {

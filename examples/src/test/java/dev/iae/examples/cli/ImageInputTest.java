@@ -30,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Image input of the {@code iae} tool, run as a user would (forked {@code java} processes): {@code train} on a folder
@@ -41,13 +40,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public class ImageInputTest {
     private static final int SIZE = 16;
-    private static final long TIMEOUT_SECONDS = 180;
 
     private Path dir;
     private Path root;
     private Path archive;
     private Path base;
-    private IaeCliTest.Run train;
+    private CliRunner.Run train;
 
     /** Normal images: a smooth diagonal gradient with a little noise; anomalies: a checkerboard. */
     static void writeImage(Path file, boolean anomaly, Random rng) throws IOException {
@@ -96,33 +94,11 @@ public class ImageInputTest {
         }
     }
 
-    IaeCliTest.Run iae(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx1g");
-        cmd.add("-Xss4m");
-        cmd.add("-DOPT_OUT_TRACKING=true");
-        cmd.add("-Dai.djl.offline=true");
-        cmd.add("-Dai.djl.pytorch.num_threads=1");
-        cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
-        cmd.add("-cp");
-        cmd.add(IaeCliTest.classPath());
-        cmd.add(IaeCli.class.getName());
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        Process p = pb.start();
-        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("Timed out: " + args[0]);
-        }
-        return new IaeCliTest.Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    CliRunner.Run iae(String... args) throws IOException, InterruptedException {
+        return CliRunner.iae(dir, null, args);
     }
 
-    private static void assertOneSentenceError(IaeCliTest.Run r, String mustContain) {
+    private static void assertOneSentenceError(CliRunner.Run r, String mustContain) {
         assertEquals(IaeCli.EXIT_USER_ERROR, r.exit(), r.toString());
         List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
         assertTrue(lines.get(0).startsWith("error: ") && lines.get(0).contains(mustContain),
@@ -162,7 +138,7 @@ public class ImageInputTest {
 
     @Test
     public void evaluateOnArchiveMatchesTheModel() throws Exception {
-        IaeCliTest.Run r = iae("evaluate", "--model", base + ".onnx", "--images", archive.toString(),
+        CliRunner.Run r = iae("evaluate", "--model", base + ".onnx", "--images", archive.toString(),
                 "--image-subfolder", "test", "--normal-class", "normal", "--progress", "NONE");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.out().contains("on 30 examples: 10 anomalous, 20 normal"), r.toString());
@@ -186,14 +162,14 @@ public class ImageInputTest {
             System.out.printf("image evaluate: AUROC %.4f on the checkerboard anomalies%n", auroc);
         }
         // Without --normal-class there is nothing to tell anomalies by.
-        IaeCliTest.Run noLabels = iae("evaluate", "--model", base + ".onnx", "--images", archive.toString());
+        CliRunner.Run noLabels = iae("evaluate", "--model", base + ".onnx", "--images", archive.toString());
         assertOneSentenceError(noLabels, "--normal-class");
     }
 
     @Test
     public void scoreStreamsImagesWithTheModelsScores() throws Exception {
         Path out = dir.resolve("scores.csv");
-        IaeCliTest.Run r = iae("score", "--model", base + ".tribuo", "--images", root.toString(),
+        CliRunner.Run r = iae("score", "--model", base + ".tribuo", "--images", root.toString(),
                 "--image-subfolder", "test", "--output", out.toString(), "--chunk-size", "7");
         assertEquals(0, r.exit(), r.toString());
         assertTrue(r.err().contains("Scored 30 images"), r.toString());
@@ -214,7 +190,7 @@ public class ImageInputTest {
             }
         }
         // Images of the wrong shape for the model: one sentence naming both shapes.
-        IaeCliTest.Run wrong = iae("score", "--model", base + ".onnx", "--images", archive.toString(),
+        CliRunner.Run wrong = iae("score", "--model", base + ".onnx", "--images", archive.toString(),
                 "--channels", "RGB");
         assertOneSentenceError(wrong, "model expects [1, 16, 16]");
     }
