@@ -1,5 +1,6 @@
 package dev.iae.tribuo;
 
+import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -38,7 +39,10 @@ import java.util.Objects;
  *     pooling; the result is flattened in C, H, W order.</li>
  *     <li>One-step LSTM (optional): the flat features [N, F] are fed as N sequences of length one ([N, 1, F],
  *     DJL's LSTM is batch-first) with zero initial state, so an example's output never depends on the other
- *     examples of its batch; then a bias-free linear map to the latent z.</li>
+ *     examples of its batch; then a bias-free linear map to the latent z. Training computes this step with the
+ *     LSTM's weights written out as one matrix product and the gate functions (the same maths, cheaper than
+ *     libtorch's general RNN kernel for one step); the recurrent weight, which only ever multiplies the zero
+ *     state, is therefore not trained.</li>
  *     <li>Tabular decoder: linear layers with bias, LeakyReLU between them, linear output. Image decoder: BatchNorm
  *     on z, reshape to (repDim / (h0·w0), h0, w0), LeakyReLU, per block a bias-free 5×5 convolution, BatchNorm,
  *     LeakyReLU and nearest-neighbour upsampling ×2 (DJL's PyTorch engine has no transposed convolution), then a
@@ -271,12 +275,17 @@ public final class IaeNetwork implements AutoCloseable {
     }
 
     /**
+     * The LSTM's recurrent weight is left out: with one step and a zero initial state it multiplies zeros, is not
+     * part of the computation graph (see {@link #toLatent}) and would only ever receive weight decay.
      * @param withLstm true for the LSTM path, false for the pre-training latent map.
      * @return the trainable parameters between the encoder output and z.
      */
     List<Parameter> latentParameters(boolean withLstm) {
         if (withLstm && lstm != null) {
-            return params(List.of(lstm, lstmLatent));
+            Parameter recurrent = param(lstm, "l_0_h2h_WEIGHT");
+            List<Parameter> out = params(List.of(lstm, lstmLatent));
+            out.removeIf(p -> p == recurrent);
+            return out;
         }
         return params(List.of(preLatent));
     }
@@ -342,12 +351,39 @@ public final class IaeNetwork implements AutoCloseable {
      */
     public NDArray toLatent(NDArray f, boolean training, boolean withLstm) {
         if (withLstm && lstm != null) {
-            long n = f.getShape().get(0);
-            NDArray seq = f.reshape(new Shape(new long[]{n, 1, f.getShape().get(1)}, "NTC"));
-            NDArray h = lstm.forward(store, new NDList(seq), training).head().reshape(n, arch.lstmHidden());
+            NDArray h;
+            if (training) {
+                h = lstmStep(f);
+            } else {
+                // Inference keeps the LSTM block (the path ONNX parity and batch independence were established
+                // with); only training, where the step runs forward and backward every batch, uses lstmStep.
+                long n = f.getShape().get(0);
+                NDArray seq = f.reshape(new Shape(new long[]{n, 1, f.getShape().get(1)}, "NTC"));
+                h = lstm.forward(store, new NDList(seq), false).head().reshape(n, arch.lstmHidden());
+            }
             return lstmLatent.forward(store, new NDList(h), training).singletonOrThrow();
         }
         return preLatent.forward(store, new NDList(f), training).singletonOrThrow();
+    }
+
+    /**
+     * One step of the LSTM from a zero state, written out with the LSTM block's own weights (gates i, f, g, o):
+     * gates = f·W_ihᵀ + b_ih + b_hh (the recurrent product W_hh·h0 is zero), c = σ(i)·tanh(g) (the forget gate
+     * multiplies c0 = 0), h = σ(o)·tanh(c). This is exactly what {@link LSTM} computes for a sequence of length one,
+     * and what the exported ONNX LSTM node computes, but costs one fused matrix product instead of libtorch's
+     * general (oneDNN) RNN kernel, whose set-up and recurrent products dominated this tiny step (measured about
+     * twice as slow, forward plus backward). Used for training only; inference runs the LSTM block itself.
+     * @param f encoder output [N, F].
+     * @return the hidden state [N, lstmHidden].
+     */
+    private NDArray lstmStep(NDArray f) {
+        NDArray bias = param(lstm, "l_0_i2h_BIAS").getArray().add(param(lstm, "l_0_h2h_BIAS").getArray());
+        // An op's result belongs to its first operand's manager: move the sum to the batch's, not the network's.
+        bias.attach(f.getManager());
+        NDArray gates = Linear.linear(f, param(lstm, "l_0_i2h_WEIGHT").getArray(), bias).singletonOrThrow();
+        NDList q = gates.split(4, 1);
+        NDArray c = Activation.sigmoid(q.get(0)).mul(q.get(2).tanh());
+        return Activation.sigmoid(q.get(3)).mul(c.tanh());
     }
 
     /**
@@ -378,7 +414,7 @@ public final class IaeNetwork implements AutoCloseable {
             h = decConv.get(j).forward(store, new NDList(h), training).singletonOrThrow();
             h = decBn.get(j).forward(store, new NDList(h), training).singletonOrThrow();
             h = Activation.leakyRelu(h, IaeArchitecture.LEAKY_SLOPE);
-            h = h.repeat(2, 2).repeat(3, 2);
+            h = upsample2(h);
         }
         h = decOut.forward(store, new NDList(h), training).singletonOrThrow();
         h = Activation.sigmoid(h);
@@ -389,6 +425,17 @@ public final class IaeNetwork implements AutoCloseable {
             h = h.get(":, :, " + top + ":" + (top + chw[1]) + ", " + left + ":" + (left + chw[2]));
         }
         return h.reshape(n, arch.inputDim());
+    }
+
+    /**
+     * Nearest-neighbour upsampling ×2 of [N, C, H, W] with libtorch's own kernel: the same values (and gradients) as
+     * repeating every row and then every column twice, in one operation instead of two repeat-interleaves (which
+     * were measured about twice as slow, forward plus backward, on the image decoder).
+     */
+    private static NDArray upsample2(NDArray h) {
+        Shape s = h.getShape();
+        return h.getNDArrayInternal().interpolation(new long[]{s.get(2) * 2, s.get(3) * 2},
+                Image.Interpolation.NEAREST.ordinal(), false);
     }
 
     // ------------------------------------------------------------------ inference
@@ -443,10 +490,16 @@ public final class IaeNetwork implements AutoCloseable {
         float[][] fe = arch.hasDecoder() ? new float[n][] : null;
         for (int start = 0; start < n; start += INFERENCE_BATCH) {
             int b = Math.min(INFERENCE_BATCH, n - start);
-            float[] chunk = new float[b * d];
+            // A single row is run as a batch of two (the row twice): libtorch multiplies a one-row matrix with a
+            // different kernel (and summation order) than a batch, which moved scores by up to ~2e-6 relative.
+            int rowsRun = Math.max(b, 2);
+            float[] chunk = new float[rowsRun * d];
             System.arraycopy(x, start * d, chunk, 0, b * d);
+            if (rowsRun > b) {
+                System.arraycopy(x, start * d, chunk, b * d, d);
+            }
             try (NDManager sub = manager.newSubManager()) {
-                NDArray in = sub.create(chunk, new Shape(b, d));
+                NDArray in = sub.create(chunk, new Shape(rowsRun, d));
                 NDArray z = toLatent(encode(in, false), false, true);
                 float[] zf = z.toFloatArray();
                 float[] xh = arch.hasDecoder() ? decode(z, false).toFloatArray() : null;

@@ -2,7 +2,10 @@ package dev.iae.tribuo;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -11,6 +14,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -31,7 +35,9 @@ import java.util.logging.Logger;
  *     batch becomes the (1 − ν)-quantile of that batch's distances ||z − c||.</li>
  * </ol>
  * Both phases use Adam with the configured weight decay; batches are reshuffled every epoch with a seeded
- * {@link Random}; a final batch of a single example is skipped (BatchNorm and the KL term need two). Every batch
+ * {@link Random}; a final batch of a single example is skipped (BatchNorm and the KL term need two). The
+ * normalised training matrix is copied to native memory once per run (n × D floats, freed when the run ends) and
+ * every batch is gathered from it natively; the loss terms a batch reports are read back in one copy. Every batch
  * runs in its own {@link NDManager} that is closed afterwards, and gradients are released after each update, so
  * native memory does not grow with the number of steps. Per-epoch losses and elapsed time are logged, and a
  * {@link TrainingListener} hears of every batch and epoch; it is called after the batch's tensors are released, so a
@@ -127,11 +133,21 @@ final class IaeTrainingLoop {
             throw new IllegalArgumentException("Training needs at least 2 examples, found " + n);
         }
         long start = System.nanoTime();
-        long processed = 0;
-        boolean svdd = net.architecture().hasSvdd();
         int batchesPerEpoch = n / settings.batchSize + (n % settings.batchSize >= 2 ? 1 : 0);
         boolean pretrain = settings.pretrainEpochs > 0 && net.decoderBuilt();
         listener.onStart(pretrain ? settings.pretrainEpochs : 0, settings.epochs, batchesPerEpoch, n);
+        // The normalised training matrix lives in native memory for the whole run; each batch is gathered from it
+        // with one native index operation instead of being copied row by row into a fresh direct buffer.
+        try (NDManager runManager = net.manager().newSubManager()) {
+            NDArray data = runManager.create(x, new Shape(n, net.architecture().inputDim()));
+            return run(x, n, data, runManager, start, pretrain, batchesPerEpoch);
+        }
+    }
+
+    private Result run(float[] x, int n, NDArray data, NDManager runManager, long start, boolean pretrain,
+                       int batchesPerEpoch) {
+        long processed = 0;
+        boolean svdd = net.architecture().hasSvdd();
         // Phase 1: autoencoder pre-training without the LSTM.
         if (pretrain) {
             List<Parameter> params = new ArrayList<>(net.encoderParameters());
@@ -145,14 +161,16 @@ final class IaeTrainingLoop {
                     checkInterrupted("pre-training", epoch, batches);
                     float value;
                     try (NDManager sub = net.manager().newSubManager()) {
-                        NDArray in = batchArray(sub, x, batch);
+                        NDArray in = batchArray(sub, data, batch);
+                        NDArray l;
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDArray z = net.toLatent(net.encode(in, true), true, false);
-                            NDArray l = IaeLoss.reconstructionTerm(in, net.decode(z, true));
-                            value = l.getFloat();
-                            check(value, "pre-training", epoch, batches);
+                            l = IaeLoss.reconstructionTerm(in, net.decode(z, true));
                             gc.backward(l);
                         }
+                        // Read after the backward pass; a non-finite loss still stops training before the update.
+                        value = l.getFloat();
+                        check(value, "pre-training", epoch, batches);
                         update(opt, params);
                         sum += value;
                     }
@@ -186,6 +204,7 @@ final class IaeTrainingLoop {
         Optimizer opt = adam(settings.lrMilestone > 0 ? settings.lrMilestone * batchesPerEpoch : 0);
         float radius = 0f;
         double lastLoss = Double.NaN;
+        NDArray centre = c == null ? null : runManager.create(c);
         for (int epoch = 1; epoch <= settings.epochs; epoch++) {
             double sum = 0;
             double sumSvdd = 0;
@@ -196,24 +215,28 @@ final class IaeTrainingLoop {
                 checkInterrupted("joint", epoch, batches);
                 float value;
                 try (NDManager sub = net.manager().newSubManager()) {
-                    NDArray in = batchArray(sub, x, batch);
-                    NDArray centre = c == null ? null : sub.create(c);
+                    NDArray in = batchArray(sub, data, batch);
                     IaeLoss.Terms terms;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         NDArray z = net.toLatent(net.encode(in, true), true, true);
                         NDArray xHat = useRec ? net.decode(z, true) : null;
                         terms = loss.joint(in, z, xHat, centre, radius);
-                        value = terms.total.getFloat();
-                        check(value, "joint training", epoch, batches);
                         gc.backward(terms.total);
                     }
+                    // One read of every value the host needs (loss terms, and the distances when R is updated):
+                    // each read of a native value is a separate copy out of libtorch.
+                    boolean needDistances = terms.distances != null && loss.isSoftBoundary()
+                            && epoch > settings.warmUpEpochs;
+                    float[] v = readValues(terms, needDistances);
+                    value = v[0];
+                    check(value, "joint training", epoch, batches);
                     update(opt, params);
                     sum += value;
-                    sumSvdd += terms.svdd == null ? 0 : terms.svdd.getFloat();
-                    sumKl += terms.kl == null ? 0 : terms.kl.getFloat();
-                    sumRec += terms.rec == null ? 0 : terms.rec.getFloat();
-                    if (terms.distances != null && loss.isSoftBoundary() && epoch > settings.warmUpEpochs) {
-                        radius = IaeLoss.radiusQuantile(terms.distances.toFloatArray(), loss.nu());
+                    sumSvdd += v[1];
+                    sumKl += v[2];
+                    sumRec += v[3];
+                    if (needDistances) {
+                        radius = IaeLoss.radiusQuantile(Arrays.copyOfRange(v, 4, v.length), loss.nu());
                     }
                 }
                 batches++;
@@ -231,6 +254,37 @@ final class IaeTrainingLoop {
         }
         double secs = Math.max(1e-9, seconds(start));
         return new Result(radius, lastLoss, processed / secs);
+    }
+
+    /**
+     * Copies the loss terms (and optionally the batch's squared distances) to the host in one native read.
+     * @param terms the joint loss terms of a batch.
+     * @param distances true to append the squared distances.
+     * @return {total, svdd, kl, rec, distances...}; an absent term is 0.
+     */
+    private static float[] readValues(IaeLoss.Terms terms, boolean distances) {
+        NDArray[] scalars = {terms.total, terms.svdd, terms.kl, terms.rec};
+        NDList parts = new NDList(4);
+        for (NDArray a : scalars) {
+            if (a != null) {
+                parts.add(a.reshape(1));
+            }
+        }
+        if (distances) {
+            parts.add(terms.distances);
+        }
+        float[] read = NDArrays.concat(parts).toFloatArray();
+        float[] out = new float[4 + (distances ? read.length - parts.size() + 1 : 0)];
+        int k = 0;
+        for (int i = 0; i < scalars.length; i++) {
+            if (scalars[i] != null) {
+                out[i] = read[k++];
+            }
+        }
+        if (distances) {
+            System.arraycopy(read, k, out, 4, read.length - k);
+        }
+        return out;
     }
 
     private float currentLr(int epoch) {
@@ -339,13 +393,16 @@ final class IaeTrainingLoop {
         return out;
     }
 
-    private NDArray batchArray(NDManager sub, float[] x, int[] batch) {
-        int d = net.architecture().inputDim();
-        float[] buf = new float[batch.length * d];
+    /**
+     * Gathers a batch's rows from the training matrix (one native index operation); the result belongs to
+     * {@code sub}.
+     */
+    private static NDArray batchArray(NDManager sub, NDArray data, int[] batch) {
+        long[] idx = new long[batch.length];
         for (int i = 0; i < batch.length; i++) {
-            System.arraycopy(x, batch[i] * d, buf, i * d, d);
+            idx[i] = batch[i];
         }
-        return sub.create(buf, new Shape(batch.length, d));
+        return data.get(sub, new NDIndex("{}", sub.create(idx)));
     }
 
     private static double seconds(long start) {
