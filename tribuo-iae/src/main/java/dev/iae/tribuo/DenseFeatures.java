@@ -1,10 +1,10 @@
 package dev.iae.tribuo;
 
 import org.tribuo.Example;
-import org.tribuo.Feature;
 import org.tribuo.ImmutableFeatureMap;
-import org.tribuo.VariableIDInfo;
 import org.tribuo.anomaly.Event;
+
+import java.nio.FloatBuffer;
 
 /**
  * Turns Tribuo examples into dense float vectors in the model's feature order (the feature map's id order),
@@ -17,42 +17,19 @@ public final class DenseFeatures {
     private DenseFeatures() { }
 
     /**
-     * Writes one example's features into a row of a dense buffer.
+     * Writes one example's features into a row of a dense buffer. The rules live in one place,
+     * {@link DenseRowPacker}; this is its single-example form.
      * @param example the example.
      * @param featureMap the model's feature map (defines the order and the known features).
      * @param exampleIndex the example's position in its input, used in error messages.
-     * @param dest the buffer; the row must be zero on entry or is zeroed here.
+     * @param dest the buffer; the row is zeroed here first.
      * @param offset where the row starts in {@code dest}.
+     * @return the number of the example's features known to the model (a prediction's "used features").
      * @throws IllegalArgumentException if the example has no known feature or a non-finite value.
      */
-    public static void fill(Example<Event> example, ImmutableFeatureMap featureMap, long exampleIndex,
-                            float[] dest, int offset) {
-        int d = featureMap.size();
-        java.util.Arrays.fill(dest, offset, offset + d, 0f);
-        int known = 0;
-        for (Feature f : example) {
-            VariableIDInfo info = featureMap.get(f.getName());
-            double v = f.getValue();
-            if (!Double.isFinite(v)) {
-                throw new IllegalArgumentException("Example " + exampleIndex + " has a non-finite value (" + v
-                        + ") for feature '" + f.getName() + "'");
-            }
-            if (info == null) {
-                continue;
-            }
-            float fv = (float) v;
-            if (!Float.isFinite(fv)) {
-                throw new IllegalArgumentException("Example " + exampleIndex + " has a value (" + v
-                        + ") for feature '" + f.getName() + "' outside the float32 range");
-            }
-            dest[offset + info.getID()] = fv;
-            known++;
-        }
-        if (known == 0) {
-            throw new IllegalArgumentException("Example " + exampleIndex
-                    + " has no feature known to the model (it has " + example.size() + " features, none of them among the model's "
-                    + d + ")");
-        }
+    public static int fill(Example<Event> example, ImmutableFeatureMap featureMap, long exampleIndex,
+                           float[] dest, int offset) {
+        return new DenseRowPacker(featureMap).fill(example, exampleIndex, FloatBuffer.wrap(dest), offset);
     }
 
     /**

@@ -10,8 +10,9 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * Packs a chunk of examples into dense rows with the same rules and messages as {@link DenseFeatures#fill}, but in
- * one pass per example that also counts the known features (the prediction's "used features"), and with a
+ * Packs examples into dense rows: the one implementation of the rules documented on {@link DenseFeatures} (unknown
+ * features ignored, missing ones 0, no known feature or a non-finite value rejected with a message naming the example
+ * and the feature). One pass per example also counts the known features (the prediction's "used features"), with a
  * per-position cache of feature name → id: examples of one source usually share their feature-name
  * {@code String} instances in the same order (Tribuo's {@code ArrayExample} built from one name array, CSV rows),
  * so a reference-equal name at the same position reuses the id without a hash lookup. A name that differs (or is
