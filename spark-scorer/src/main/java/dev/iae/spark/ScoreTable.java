@@ -1,0 +1,161 @@
+package dev.iae.spark;
+
+import org.apache.spark.SparkFiles;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A batch scoring job for {@code spark-submit} (or a plain {@code java} launch with {@code --master}): reads a
+ * table (CSV with a header line, or Parquet), scores it with {@link IaeSparkScorer} and writes the kept columns plus
+ * the score and type columns (CSV with a header, or Parquet).
+ * <pre>
+ * ScoreTable --model model.onnx --input data.csv --output scores/ [--keep id] [--key id]
+ *            [--input-format csv|parquet] [--output-format csv|parquet] [--threshold X] [--batch-size N]
+ *            [--partitions N] [--master local[2]]
+ * </pre>
+ * CSV columns are read as text and the feature columns cast to double (a value that is not a number becomes null,
+ * and the job then fails naming the row). The model is read on the driver from the given path; in cluster deploy
+ * mode, ship it with {@code --files model.onnx} and pass its file name: a path that does not exist locally is looked
+ * up with {@link SparkFiles#get(String)}. Without {@code --keep}, every input column is written. It prints the
+ * start-up and job times to standard error. It stops the Spark session at the end unless one was already running in
+ * the JVM when it started.
+ */
+public final class ScoreTable {
+
+    private ScoreTable() { }
+
+    /**
+     * Runs the job.
+     * @param args the options (see the class description).
+     * @throws IOException if the model cannot be read.
+     */
+    public static void main(String[] args) throws IOException {
+        long jvmStart = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        Map<String, String> opts = parse(args);
+        String model = require(opts, "model");
+        String input = require(opts, "input");
+        String output = require(opts, "output");
+        String inFormat = opts.getOrDefault("input-format", input.endsWith(".parquet") ? "parquet" : "csv");
+        String outFormat = opts.getOrDefault("output-format", "csv");
+
+        long t0 = System.nanoTime();
+        SparkSession.Builder builder = SparkSession.builder().appName("iae-score-table");
+        if (opts.containsKey("master")) {
+            builder.master(opts.get("master"));
+        }
+        // A session that already runs in this JVM (an application calling main) is used and left running.
+        boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = ownSession ? builder.getOrCreate() : SparkSession.active();
+        try {
+            IaeSparkScorer scorer = IaeSparkScorer.load(modelPath(model));
+            if (opts.containsKey("threshold")) {
+                scorer = scorer.withThreshold(Double.parseDouble(opts.get("threshold")));
+            }
+            if (opts.containsKey("batch-size")) {
+                scorer = scorer.withBatchSize(Integer.parseInt(opts.get("batch-size")));
+            }
+            if (opts.containsKey("key")) {
+                scorer = scorer.withKeyColumn(opts.get("key"));
+            }
+            Dataset<Row> table;
+            if (inFormat.equals("csv")) {
+                table = spark.read().option("header", "true").csv(input);
+                List<String> columns = Arrays.asList(table.columns());
+                List<Column> cast = new ArrayList<>();
+                for (String c : columns) {
+                    cast.add(scorer.featureNames().contains(c)
+                            ? table.col(quote(c)).cast(DataTypes.DoubleType).as(c) : table.col(quote(c)));
+                }
+                table = table.select(cast.toArray(new Column[0]));
+            } else if (inFormat.equals("parquet")) {
+                table = spark.read().parquet(input);
+            } else {
+                throw new IllegalArgumentException("--input-format must be csv or parquet, found '" + inFormat + "'");
+            }
+            if (opts.containsKey("partitions")) {
+                table = table.repartition(Integer.parseInt(opts.get("partitions")));
+            }
+            Dataset<Row> scored = scorer.score(table);
+            if (opts.containsKey("keep")) {
+                List<Column> keep = new ArrayList<>();
+                for (String k : opts.get("keep").split(",")) {
+                    keep.add(scored.col(quote(k.trim())));
+                }
+                keep.add(scored.col(scorer.scoreColumn()));
+                keep.add(scored.col(scorer.typeColumn()));
+                scored = scored.select(keep.toArray(new Column[0]));
+            }
+            long t1 = System.nanoTime();
+            System.err.println("Scoring " + input + " with " + scorer + " on " + spark.sparkContext().master());
+            if (outFormat.equals("csv")) {
+                scored.write().mode("overwrite").option("header", "true").csv(output);
+            } else if (outFormat.equals("parquet")) {
+                scored.write().mode("overwrite").parquet(output);
+            } else {
+                throw new IllegalArgumentException("--output-format must be csv or parquet, found '" + outFormat + "'");
+            }
+            long t2 = System.nanoTime();
+            System.err.println(String.format(Locale.ROOT,
+                    "spark-timing: jvm-start %.3f s, session+model+plan %.3f s, job %.3f s; wrote %s",
+                    (System.currentTimeMillis() - jvmStart) / 1e3 - (t2 - t0) / 1e9, (t1 - t0) / 1e9,
+                    (t2 - t1) / 1e9, output));
+        } finally {
+            if (ownSession) {
+                spark.stop();
+            }
+        }
+    }
+
+    /** The model file: the path as given if it exists here, else the file shipped with {@code --files}. */
+    private static Path modelPath(String model) {
+        Path p = Path.of(model);
+        if (Files.exists(p)) {
+            return p;
+        }
+        Path shipped = Path.of(SparkFiles.get(p.getFileName().toString()));
+        if (Files.exists(shipped)) {
+            return shipped;
+        }
+        throw new IllegalArgumentException("Model file not found: " + model + " (nor " + shipped
+                + " shipped with --files)");
+    }
+
+    private static String quote(String column) {
+        return "`" + column.replace("`", "``") + "`";
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("Expected --option value pairs, found '" + a + "'; usage: ScoreTable "
+                        + "--model FILE --input PATH --output PATH [--keep COLS] [--key COL] [--input-format csv|parquet] "
+                        + "[--output-format csv|parquet] [--threshold X] [--batch-size N] [--partitions N] [--master URL]");
+            }
+            opts.put(a.substring(2), args[++i]);
+        }
+        return opts;
+    }
+
+    private static String require(Map<String, String> opts, String name) {
+        String v = opts.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("Missing --" + name);
+        }
+        return v;
+    }
+}
