@@ -47,6 +47,21 @@ def med(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+def jmh_rate(res, method, cfg, b):
+    """Examples/s of a JMH inference benchmark (ops/s x batch), NaN when it did not run."""
+    r = find(res, method, config=cfg, batch=b)
+    return r["primaryMetric"]["score"] * b if r else float("nan")
+
+
+def torch_rate(torch_rows, cfg, b, variant):
+    """Median examples/s over all one-second rounds of PyTorch eager's `variant` (score_only / full)."""
+    rs = []
+    for d in torch_rows:
+        if d["config"] == cfg and int(d["batch"]) == b and d["impl"] == "pytorch-eager-" + variant:
+            rs += [float(x) * b for x in d["rounds"].split(",")]
+    return med(rs)
+
+
 def main():
     raw = sys.argv[1]
     out = []
@@ -90,18 +105,9 @@ def main():
         p("|---|---|---|---|---|---|---|---|---|---|---|")
         for cfg in ("TABULAR", "IMAGE"):
             for b in (1, 32, 256):
-                def e(m):
-                    r = find(inf, m, config=cfg, batch=b)
-                    return r["primaryMetric"]["score"] * b if r else float("nan")
-
-                def t(variant):
-                    rs = []
-                    for d in torch_rows:
-                        if d["config"] == cfg and int(d["batch"]) == b and d["impl"] == "pytorch-eager-" + variant:
-                            rs += [float(x) * b for x in d["rounds"].split(",")]
-                    return med(rs)
-                tri, raw_p, raw_f, djl = e("tribuoPredict"), e("ortRaw"), e("ortRawFull"), e("djlInfer")
-                ts, tf = t("score_only"), t("full")
+                tri, raw_p, raw_f, djl = (jmh_rate(inf, m, cfg, b)
+                                          for m in ("tribuoPredict", "ortRaw", "ortRawFull", "djlInfer"))
+                ts, tf = torch_rate(torch_rows, cfg, b, "score_only"), torch_rate(torch_rows, cfg, b, "full")
                 p("| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | **%.2f×** | %.2f× | **%+.1f %%** |" % (
                     cfg, b, tri, raw_p, raw_f, djl, ts, tf, raw_p / ts, raw_f / tf, 100 * (raw_p / tri - 1)))
         p("")
@@ -118,15 +124,10 @@ def main():
             b = 256
 
             def e(m):
-                r = find(inf, m, config=cfg, batch=b)
-                return r["primaryMetric"]["score"] * b if r else float("nan")
+                return jmh_rate(inf, m, cfg, b)
 
             def t(variant):
-                rs = []
-                for d in torch_rows:
-                    if d["config"] == cfg and int(d["batch"]) == b and d["impl"] == "pytorch-eager-" + variant:
-                        rs += [float(x) * b for x in d["rounds"].split(",")]
-                return med(rs)
+                return torch_rate(torch_rows, cfg, b, variant)
 
             def g(x, f):
                 return "%.2f (%.1f%%)" % (x * f / 1e9, 100 * x * f / 1e9 / peak_g)
