@@ -577,6 +577,8 @@ def main():
     r.add_argument("--contamination", default="0")
     r.add_argument("--pretrain-epochs", type=int, default=-1)
     r.add_argument("--epochs", type=int, default=-1)
+    r.add_argument("--lstm-hidden", type=int, default=-1,
+                   help="accepted so run-all.sh can pass its options to both runners; no peer has an LSTM")
     r.add_argument("--out", default=os.path.join("benchmarks", "results"))
     r.add_argument("--name", default=None)
     r.add_argument("--label", default="")

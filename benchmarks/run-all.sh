@@ -5,6 +5,7 @@
 # Usage: benchmarks/run-all.sh NAME [options shared by both runners]
 #   shared options: --dataset fashion-mnist|cifar10  --data PATH  --classes 0-9  --seeds 1,2,3  --max-normal N
 #                   --contamination r[,r...]  --pretrain-epochs N  --epochs N  --label TEXT
+#                   --lstm-hidden N (Java only: the IAE's LSTM width, e.g. the paper's 2048)
 #   environment:    JAVA_METHODS (default: all six IAE presets and OCSVM_TRIBUO), PY_METHODS (default: all three),
 #                   OUT (default benchmarks/results), IAE_BUILD_SUFFIX (Maven build-directory suffix, e.g. -g),
 #                   JAVA_XMX (default 6g), SKIP_BUILD=1 (reuse the last build), SKIP_JAVA=1, SKIP_PYTHON=1
@@ -17,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ $# -lt 1 ] || [[ "$1" == -* ]]; then
-    sed -n '2,17p' "$0"
+    sed -n '2,18p' "$0"
     exit 2
 fi
 NAME=$1

@@ -63,12 +63,14 @@ public final class BenchmarkConfig {
      * @param seed the training seed.
      * @param pretrainEpochs pre-training epochs, or a negative value for the configured {@link #PRETRAIN_EPOCHS}.
      * @param epochs joint epochs, or a negative value for the configured {@link #EPOCHS}.
+     * @param lstmHidden LSTM hidden size, or a value below 1 for the configured width of the data set
+     *                   ({@link #FASHION_LSTM} / {@link #CIFAR_LSTM}).
      * @param threads libtorch threads.
      * @return the trainer.
      * @throws IllegalArgumentException for an unknown data set.
      */
     public static IaeTrainer trainer(String dataset, IaePreset preset, int[] imageShape, long seed,
-                                     int pretrainEpochs, int epochs, int threads) {
+                                     int pretrainEpochs, int epochs, int lstmHidden, int threads) {
         boolean cifar = isCifar(dataset);
         int pre = pretrainEpochs >= 0 ? pretrainEpochs : PRETRAIN_EPOCHS;
         int joint = epochs >= 0 ? epochs : EPOCHS;
@@ -79,7 +81,7 @@ public final class BenchmarkConfig {
                 .imageShape(imageShape)
                 .encoderSizes(cifar ? CIFAR_CHANNELS : FASHION_CHANNELS)
                 .repDim(cifar ? CIFAR_REP_DIM : FASHION_REP_DIM)
-                .lstmHidden(cifar ? CIFAR_LSTM : FASHION_LSTM)
+                .lstmHidden(lstmHidden >= 1 ? lstmHidden : cifar ? CIFAR_LSTM : FASHION_LSTM)
                 .lambdaKl(LAMBDA_KL)
                 .lambdaRec(LAMBDA_REC)
                 .normalization(Normalization.GCN_L1_MIN_MAX)

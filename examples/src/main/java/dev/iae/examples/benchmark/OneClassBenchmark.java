@@ -51,6 +51,8 @@ import java.util.Locale;
  *   --max-normal N                      keep the first N normal training images (default 0 = all)
  *   --contamination r[,r...]            contamination ratios (default 0)
  *   --pretrain-epochs N --epochs N      override the configured schedule (smoke runs)
+ *   --lstm-hidden N                     override the LSTM width (e.g. the paper's 2048); the rows' method name
+ *                                       then carries it, e.g. IAE_LSTM_KL@lstm2048, so tables can be combined
  *   --threads N                         libtorch threads (default 1)
  *   --out DIR                           output directory (default benchmarks/results)
  *   --name NAME                         file base name (default &lt;dataset&gt;-java)
@@ -73,6 +75,7 @@ public final class OneClassBenchmark {
     private double[] contaminations = {0.0};
     private int pretrainEpochs = -1;
     private int epochs = -1;
+    private int lstmHidden = -1;
     private int threads = 1;
     private Path out = Paths.get("benchmarks", "results");
     private String name = null;
@@ -145,6 +148,12 @@ public final class OneClassBenchmark {
                     break;
                 case "--pretrain-epochs": b.pretrainEpochs = Integer.parseInt(v); break;
                 case "--epochs": b.epochs = Integer.parseInt(v); break;
+                case "--lstm-hidden":
+                    b.lstmHidden = Integer.parseInt(v);
+                    if (b.lstmHidden < 1) {
+                        throw new IllegalArgumentException("--lstm-hidden must be at least 1, found " + v);
+                    }
+                    break;
                 case "--threads": b.threads = Integer.parseInt(v); break;
                 case "--out": b.out = Paths.get(v); break;
                 case "--name": b.name = v; break;
@@ -298,7 +307,7 @@ public final class OneClassBenchmark {
             negate = true;
         } else {
             IaeTrainer trainer = BenchmarkConfig.trainer(dataset, IaePreset.valueOf(method), shape, seed,
-                    pretrainEpochs, epochs, threads);
+                    pretrainEpochs, epochs, lstmHidden, threads);
             model = trainer.train(train);
             negate = false;
         }
@@ -315,8 +324,13 @@ public final class OneClassBenchmark {
             scores[i] = negate ? -s : s;
         }
         ScoreEvaluation eval = ScoreEvaluation.of(isAnomalous, scores);
-        return new ResultTable.Row("java", datasetName(), method, k, seed, r, maxNormal, train.size(), test.size(),
+        return new ResultTable.Row("java", datasetName(), rowMethod(method), k, seed, r, maxNormal, train.size(), test.size(),
                 eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds);
+    }
+
+    /** The method name written to the tables: the preset, plus the LSTM width when it was overridden. */
+    private String rowMethod(String method) {
+        return lstmHidden > 0 && !method.equals(OCSVM) ? method + "@lstm" + lstmHidden : method;
     }
 
     /** scikit-learn's gamma='scale': 1 / (D · var(X)) over all training values. */
@@ -361,7 +375,8 @@ public final class OneClassBenchmark {
         header.add("Hyper-parameters (fixed per data set, not tuned on test labels): " + BenchmarkConfig.describe()
                 + (pretrainEpochs >= 0 || epochs >= 0 ? "; OVERRIDDEN for this run: pretrain epochs "
                 + (pretrainEpochs >= 0 ? pretrainEpochs : BenchmarkConfig.PRETRAIN_EPOCHS) + ", joint epochs "
-                + (epochs >= 0 ? epochs : BenchmarkConfig.EPOCHS) : ""));
+                + (epochs >= 0 ? epochs : BenchmarkConfig.EPOCHS) : "")
+                + (lstmHidden > 0 ? "; OVERRIDDEN for this run: LSTM hidden size " + lstmHidden : ""));
         String title = "One-class benchmark: " + datasetName() + " (Java: IAE presets and Tribuo one-class SVM)"
                 + (label.isEmpty() ? "" : " — " + label);
         Files.writeString(out.resolve(name + ".md"), table.toMarkdown(title, header), StandardCharsets.UTF_8);
@@ -386,6 +401,7 @@ public final class OneClassBenchmark {
     public String toString() {
         return "OneClassBenchmark(dataset=" + dataset + ", data=" + data + ", classes=" + Arrays.toString(classes)
                 + ", seeds=" + Arrays.toString(seeds) + ", methods=" + methods + ", maxNormal=" + maxNormal
-                + ", contamination=" + Arrays.toString(contaminations) + ", out=" + out + ")";
+                + ", contamination=" + Arrays.toString(contaminations)
+                + (lstmHidden > 0 ? ", lstmHidden=" + lstmHidden : "") + ", out=" + out + ")";
     }
 }
