@@ -19,11 +19,13 @@ Fisher-Yates shuffle driven by java.util.SplittableRandom(seed), re-implemented 
 (check with --print-split against the Java class).
 
 Output: <out>/<name>.csv (the Java runner's columns) and <out>/<name>.md (the same layout). The subcommand
-`combine` merges CSV files (Java and Python) into one Markdown + CSV table.
+`combine` merges CSV files (Java and Python) into one Markdown + CSV table; `sweep` lays contamination-sweep
+results out as method x contamination ratio.
 
 Usage:
   /usr/bin/python3 benchmarks/peers.py run --dataset fashion-mnist --classes 0,1 --seeds 1 --max-normal 2000
   /usr/bin/python3 benchmarks/peers.py combine --out benchmarks/results --name combined a.csv b.csv
+  /usr/bin/python3 benchmarks/peers.py sweep --name fashion-mnist-contamination a.csv b.csv
 """
 import argparse
 import csv
@@ -558,6 +560,76 @@ def cmd_combine(args):
     print("Wrote %s" % os.path.join(args.out, args.name + ".md"))
 
 
+def sweep_markdown(rows, title, header_lines):
+    """Contamination sweep layout: for each method, AUROC by contamination ratio (columns), per normal class and as
+    the mean over classes, and the change from the smallest to the largest ratio."""
+    lines = ["# " + title, ""] + ["- " + h for h in header_lines] + [""]
+    ratios = sorted({float(r["contamination"]) for r in rows})
+    classes = sorted({int(r["normal_class"]) for r in rows})
+    methods = list(OrderedDict((r["implementation"] + ":" + r["method"], None) for r in rows))
+
+    def cell(method, c, ratio, field="auroc"):
+        v = [float(r[field]) for r in rows if r["implementation"] + ":" + r["method"] == method
+             and int(r["normal_class"]) == c and float(r["contamination"]) == ratio]
+        return mean(v) if v else None
+
+    head = "| method | normal class |" + "".join(" r = %s |" % fmt(x, 2) for x in ratios) + \
+        " change r = %s → %s |" % (fmt(ratios[0], 2), fmt(ratios[-1], 2))
+    sep = "|---|---|" + "---|" * (len(ratios) + 1)
+    for field, caption in (("auroc", "AUROC"), ("average_precision", "Average precision (anomalous = positive)")):
+        lines += ["## %s by contamination ratio (mean over seeds; 'mean' rows: mean over the classes that ran at "
+                  "every ratio)" % caption, "", head, sep]
+        for m in methods:
+            complete = [c for c in classes if all(cell(m, c, x, field) is not None for x in ratios)]
+            for c in classes:
+                vals = [cell(m, c, x, field) for x in ratios]
+                change = "%+.3f" % (vals[-1] - vals[0]) if vals[0] is not None and vals[-1] is not None else "–"
+                lines.append("| %s | %d |" % (m, c) + "".join(" %s |" % (fmt(v, 3) if v is not None else "–")
+                                                             for v in vals) + " %s |" % change)
+            if len(complete) > 1:
+                means = [mean([cell(m, c, x, field) for c in complete]) for x in ratios]
+                lines.append("| **%s** | mean of %s |" % (m, ",".join(map(str, complete)))
+                             + "".join(" **%s** |" % fmt(v, 3) for v in means) + " **%+.3f** |"
+                             % (means[-1] - means[0]))
+        lines.append("")
+    lines += ["## Runs", "", "| method | normal class | r | seed | n train | AUROC | train s |", "|---|---|---|---|---|---|---|"]
+    for r in sorted(rows, key=lambda r: (r["implementation"] + ":" + r["method"], int(r["normal_class"]),
+                                         float(r["contamination"]), int(r["seed"]))):
+        lines.append("| %s:%s | %s | %s | %s | %s | %s | %s |" % (
+            r["implementation"], r["method"], r["normal_class"], fmt(float(r["contamination"]), 2), r["seed"],
+            r["n_train"], fmt(float(r["auroc"]), 4), fmt(float(r["train_seconds"]), 1)))
+    return "\n".join(lines) + "\n"
+
+
+def cmd_sweep(args):
+    rows = []
+    for path in args.csv:
+        with open(path) as f:
+            rows += [r for r in csv.DictReader(f)
+                     if (not args.methods or r["method"] in args.methods.split(","))
+                     and (not args.classes or int(r["normal_class"]) in parse_ints(args.classes))]
+    if not rows:
+        sys.exit("No rows (check the CSV files and --methods)")
+    ratios = {float(r["contamination"]) for r in rows}
+    if len(ratios) < 2:
+        sys.exit("A sweep needs at least two contamination ratios, found %s" % sorted(ratios))
+    header = ["Command: `%s`" % (args.command or "/usr/bin/python3 " + " ".join(sys.argv)),
+              "Built from %s" % ", ".join("`%s`" % os.path.basename(p) for p in args.csv)]
+    for path in args.csv:
+        md = os.path.splitext(path)[0] + ".md"
+        if os.path.exists(md):
+            with open(md) as f:
+                header += ["From `%s`: %s" % (os.path.basename(md), l[2:].strip()) for l in f
+                           if l.startswith("- Command:") or l.startswith("- Hyper-parameters")]
+    title = "Contamination sweep: %s" % ", ".join(sorted({r["dataset"] for r in rows})) + (
+        " — " + args.label if args.label else "")
+    os.makedirs(args.out, exist_ok=True)
+    write_csv(rows, os.path.join(args.out, args.name + ".csv"))
+    with open(os.path.join(args.out, args.name + ".md"), "w") as f:
+        f.write(sweep_markdown(rows, title, header))
+    print("Wrote %s" % os.path.join(args.out, args.name + ".md"))
+
+
 def cmd_print_split(args):
     labels = [int(x) for x in args.labels.split(",")]
     print(",".join(str(i) for i in training_indices(labels, args.normal_class, args.contamination, args.max_normal,
@@ -589,6 +661,14 @@ def main():
     c.add_argument("--label", default="")
     c.add_argument("--command", default=None)
     c.add_argument("csv", nargs="+")
+    w = sub.add_parser("sweep", help="lay out contamination-sweep results (method x ratio) from result CSV files")
+    w.add_argument("--out", default=os.path.join("benchmarks", "results"))
+    w.add_argument("--name", default="contamination")
+    w.add_argument("--label", default="")
+    w.add_argument("--methods", default="", help="keep only these methods (comma-separated; default all)")
+    w.add_argument("--classes", default="", help="keep only these normal classes (e.g. 0,1 or 0-4; default all)")
+    w.add_argument("--command", default=None)
+    w.add_argument("csv", nargs="+")
     s = sub.add_parser("print-split", help="print OneClassSplit training indices (to check against Java)")
     s.add_argument("--labels", required=True, help="comma-separated class labels")
     s.add_argument("--normal-class", type=int, required=True)
@@ -596,7 +676,8 @@ def main():
     s.add_argument("--max-normal", type=int, default=0)
     s.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
-    {"run": cmd_run, "combine": cmd_combine, "print-split": cmd_print_split}[args.command_name](args)
+    {"run": cmd_run, "combine": cmd_combine, "sweep": cmd_sweep,
+     "print-split": cmd_print_split}[args.command_name](args)
 
 
 if __name__ == "__main__":
