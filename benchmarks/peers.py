@@ -531,6 +531,15 @@ def cmd_run(args):
     print("Done in %.1f s: %s" % (time.time() - t_all, os.path.join(args.out, name + ".md")))
 
 
+def write_table(out, name, rows, markdown):
+    """Writes out/name.csv (the rows) and out/name.md (the rendered table)."""
+    os.makedirs(out, exist_ok=True)
+    write_csv(rows, os.path.join(out, name + ".csv"))
+    with open(os.path.join(out, name + ".md"), "w") as f:
+        f.write(markdown)
+    print("Wrote %s" % os.path.join(out, name + ".md"))
+
+
 def cmd_combine(args):
     rows = []
     headers = []
@@ -553,11 +562,7 @@ def cmd_combine(args):
     title = "One-class benchmark: %s, %s" % (", ".join(datasets), " and ".join(impls) if len(impls) > 1 else
                                              impls[0] + " only") + (
         " — " + args.label if args.label else "")
-    os.makedirs(args.out, exist_ok=True)
-    write_csv(rows, os.path.join(args.out, args.name + ".csv"))
-    with open(os.path.join(args.out, args.name + ".md"), "w") as f:
-        f.write(to_markdown(rows, title, header))
-    print("Wrote %s" % os.path.join(args.out, args.name + ".md"))
+    write_table(args.out, args.name, rows, to_markdown(rows, title, header))
 
 
 def sweep_markdown(rows, title, header_lines):
@@ -623,11 +628,7 @@ def cmd_sweep(args):
                            if l.startswith("- Command:") or l.startswith("- Hyper-parameters")]
     title = "Contamination sweep: %s" % ", ".join(sorted({r["dataset"] for r in rows})) + (
         " — " + args.label if args.label else "")
-    os.makedirs(args.out, exist_ok=True)
-    write_csv(rows, os.path.join(args.out, args.name + ".csv"))
-    with open(os.path.join(args.out, args.name + ".md"), "w") as f:
-        f.write(sweep_markdown(rows, title, header))
-    print("Wrote %s" % os.path.join(args.out, args.name + ".md"))
+    write_table(args.out, args.name, rows, sweep_markdown(rows, title, header))
 
 
 def cmd_print_split(args):
