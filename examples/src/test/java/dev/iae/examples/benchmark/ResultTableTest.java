@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,5 +75,11 @@ public class ResultTableTest {
                 () -> OneClassBenchmark.parse(new String[]{"--dataset", "cifar10"}), "cifar10 needs --data");
         assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--contamination", "1.5"}));
+        assertTrue(OneClassBenchmark.parse(new String[]{"--lstm-hidden", "2048"}).toString()
+                .contains("lstmHidden=2048"));
+        assertFalse(s.contains("lstmHidden"), "no override, no lstmHidden: " + s);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--lstm-hidden", "0"}));
+        assertTrue(e.getMessage().contains("--lstm-hidden"), e.getMessage());
     }
 }

@@ -1,0 +1,50 @@
+package dev.iae.examples.benchmark;
+
+import dev.iae.tribuo.IaePreset;
+import dev.iae.tribuo.IaeTrainer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tests {@link BenchmarkConfig}: the per-data-set settings reach the trainer, and the schedule and LSTM-width
+ * overrides of the benchmark command replace exactly what they name.
+ */
+public class BenchmarkConfigTest {
+
+    private static final int[] FASHION = {1, 28, 28};
+    private static final int[] CIFAR = {3, 32, 32};
+
+    @Test
+    public void dataSetDefaultsReachTheTrainer() {
+        String f = BenchmarkConfig.trainer("fashion-mnist", IaePreset.IAE_LSTM_KL, FASHION, 3, -1, -1, -1, 1)
+                .toString();
+        assertTrue(f.contains("lstmHidden=" + BenchmarkConfig.FASHION_LSTM) && f.contains("encoderSizes=[16, 32, 64]")
+                && f.contains("pretrainEpochs=" + BenchmarkConfig.PRETRAIN_EPOCHS)
+                && f.contains("epochs=" + BenchmarkConfig.EPOCHS) && f.contains("seed=3"), f);
+        String c = BenchmarkConfig.trainer("CIFAR-10", IaePreset.IAE_LSTM_KL, CIFAR, 1, -1, -1, 0, 1).toString();
+        assertTrue(c.contains("lstmHidden=" + BenchmarkConfig.CIFAR_LSTM) && c.contains("encoderSizes=[32, 64, 128]"), c);
+    }
+
+    @Test
+    public void overridesReplaceOnlyWhatTheyName() {
+        IaeTrainer t = BenchmarkConfig.trainer("fashion-mnist", IaePreset.IAE_LSTM_KL, FASHION, 1, 10, 20, 2048, 1);
+        String s = t.toString();
+        // The learning-rate milestone keeps its place at 2/3 of the shortened joint schedule.
+        long milestone = Math.round(20.0 * BenchmarkConfig.LR_MILESTONE / BenchmarkConfig.EPOCHS);
+        assertTrue(s.contains("lstmHidden=2048") && s.contains("pretrainEpochs=10") && s.contains(",epochs=20")
+                && s.contains("lrMilestone=" + milestone) && s.contains("encoderSizes=[16, 32, 64]"), s);
+        // Presets without an LSTM ignore the width.
+        String d = BenchmarkConfig.trainer("fashion-mnist", IaePreset.DEEP_SVDD, FASHION, 1, -1, -1, 2048, 1)
+                .toString();
+        assertTrue(d.contains("lstmHidden=0"), d);
+    }
+
+    @Test
+    public void unknownDataSetIsRefusedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BenchmarkConfig.trainer("mvtec", IaePreset.IAE, FASHION, 1, -1, -1, -1, 1));
+        assertTrue(e.getMessage().contains("mvtec"), e.getMessage());
+    }
+}
