@@ -1,7 +1,6 @@
 package dev.iae.examples.cli;
 
 import dev.iae.examples.plot.EvaluationPlots;
-import dev.iae.tribuo.ExecutionProvider;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.tribuo.Dataset;
@@ -42,9 +41,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     private IaeCli parent;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
-            description = "The model: a Tribuo model file (.tribuo) or an IAE-LSTM-KL ONNX file (.onnx).")
-    private Path modelFile;
+    @Mixin
+    private ModelOptions modelOptions;
 
     @Mixin
     private DataOptions data;
@@ -54,14 +52,6 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + EvaluationPlots.HISTOGRAM_FILE + " into DIR.")
     private Path plots;
 
-    @Option(names = "--threshold", paramLabel = "X",
-            description = "Evaluate with this decision threshold instead of the model's.")
-    private Double threshold;
-
-    @Option(names = "--device", paramLabel = "EP", defaultValue = "AUTO",
-            description = "Where ONNX Runtime runs the model: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    private ExecutionProvider device;
-
     @Mixin
     private CommonOptions common;
 
@@ -69,8 +59,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CliLogging.install(parent.err(), common.verbose);
         PrintStream out = parent.out();
-        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device);
-             ScoringModel scoring = ScoringModel.of(loaded, threshold)) {
+        try (ModelFiles.Loaded loaded = modelOptions.load();
+             ScoringModel scoring = modelOptions.scoring(loaded)) {
             Model<Event> model = scoring.model();
             Dataset<Event> dataset;
             if (data.isImages()) {
@@ -104,7 +94,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             ScoreEvaluation scoreEval = ScoreEvaluation.of(truth, scores);
             double t = model instanceof IaeModel m ? m.threshold() : Double.NaN;
             out.println(String.format(Locale.ROOT, "Evaluated %s (%s) on %d examples: %d anomalous, %d normal",
-                    modelFile, loaded.format(), truth.length, positives, truth.length - positives));
+                    modelOptions.file, loaded.format(), truth.length, positives, truth.length - positives));
             out.println(String.format(Locale.ROOT, "Tribuo AnomalyEvaluator at threshold %.6g:", t));
             out.println(String.format(Locale.ROOT, "  TP %d  FP %d  TN %d  FN %d",
                     tribuo.getTruePositives(), tribuo.getFalsePositives(), tribuo.getTrueNegatives(),
@@ -115,9 +105,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             out.println(String.format(Locale.ROOT, "AUPRC (average precision) %.4f", scoreEval.averagePrecision()));
             if (plots != null) {
                 if (Double.isNaN(t)) {
-                    throw new CliException("Plots need the model's threshold; " + modelFile + " has none");
+                    throw new CliException("Plots need the model's threshold; " + modelOptions.file
+                            + " has none");
                 }
-                String subtitle = ModelFiles.fileStem(modelFile);
+                String subtitle = ModelFiles.fileStem(modelOptions.file);
                 List<Path> files = EvaluationPlots.of(truth, scores, t, subtitle).writeAll(plots);
                 for (Path f : files) {
                     out.println("Wrote " + f);
@@ -170,6 +161,6 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public String toString() {
-        return "EvaluateCommand(model=" + modelFile + ", plots=" + plots + ")";
+        return "EvaluateCommand(model=" + modelOptions.file + ", plots=" + plots + ")";
     }
 }

@@ -1,7 +1,6 @@
 package dev.iae.examples.cli;
 
 import dev.iae.examples.data.ImageFolderSource;
-import dev.iae.tribuo.ExecutionProvider;
 import dev.iae.tribuo.IaeModel;
 import org.tribuo.Example;
 import org.tribuo.Model;
@@ -53,9 +52,8 @@ public final class ScoreCommand implements Callable<Integer> {
     @ParentCommand
     private IaeCli parent;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "FILE",
-            description = "The model: a Tribuo model file (.tribuo) or an IAE-LSTM-KL ONNX file (.onnx).")
-    private Path modelFile;
+    @Mixin
+    private ModelOptions modelOptions;
 
     @Option(names = "--csv", paramLabel = "FILE",
             description = "CSV input with a header line holding (at least) the model's feature columns; other "
@@ -83,10 +81,6 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "Input column(s) copied to the output before the score (e.g. an id).")
     private List<String> keepColumns = new ArrayList<>();
 
-    @Option(names = "--threshold", paramLabel = "X",
-            description = "Decision threshold to use instead of the model's.")
-    private Double threshold;
-
     @Option(names = "--chunk-size", paramLabel = "N", defaultValue = "1024",
             description = "Rows scored per batch (default ${DEFAULT-VALUE}).")
     private int chunkSize;
@@ -94,10 +88,6 @@ public final class ScoreCommand implements Callable<Integer> {
     @Option(names = "--separator", paramLabel = "CHAR", defaultValue = ",",
             description = "CSV field separator of the input (default '${DEFAULT-VALUE}').")
     private char separator;
-
-    @Option(names = "--device", paramLabel = "EP", defaultValue = "AUTO",
-            description = "Where ONNX Runtime runs the model: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    private ExecutionProvider device;
 
     @Mixin
     private CommonOptions common;
@@ -126,8 +116,8 @@ public final class ScoreCommand implements Callable<Integer> {
                 throw new CliException("The CSV file " + csv + " has no column '" + k + "' to keep");
             }
         }
-        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device);
-             ScoringModel scoring = ScoringModel.of(loaded, threshold)) {
+        try (ModelFiles.Loaded loaded = modelOptions.load();
+             ScoringModel scoring = modelOptions.scoring(loaded)) {
             EvaluateCommand.checkFeatures(scoring.model(), header);
             stream(scoring.model());
         }
@@ -138,8 +128,8 @@ public final class ScoreCommand implements Callable<Integer> {
         if (!java.nio.file.Files.exists(images)) {
             throw new CliException("Image location not found: " + images);
         }
-        try (ModelFiles.Loaded loaded = ModelFiles.load(modelFile, device);
-             ScoringModel scoring = ScoringModel.of(loaded, threshold)) {
+        try (ModelFiles.Loaded loaded = modelOptions.load();
+             ScoringModel scoring = modelOptions.scoring(loaded)) {
             streamImages(scoring.model());
         }
         return IaeCli.EXIT_OK;
@@ -372,6 +362,6 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public String toString() {
-        return "ScoreCommand(model=" + modelFile + ", csv=" + csv + ", output=" + output + ")";
+        return "ScoreCommand(model=" + modelOptions.file + ", csv=" + csv + ", output=" + output + ")";
     }
 }
