@@ -29,7 +29,6 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -130,12 +129,7 @@ public final class Demo {
      */
     public static void main(String[] args) throws Exception {
         // Before anything can load DJL: no telemetry, no downloads, one libtorch thread, one-line logs.
-        System.setProperty("OPT_OUT_TRACKING", "true");
-        System.setProperty("ai.djl.offline", "true");
-        setIfAbsent("ai.djl.pytorch.num_threads", "1");
-        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
-        setIfAbsent("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
-        Locale.setDefault(Locale.ROOT);
+        ProgramDefaults.apply();
         // DJL logs (through SLF4J -> java.util.logging) its engine start-up at INFO and, on machines without a GPU,
         // a misleading CUDA warning; the demo keeps DJL's warnings and errors only and drops the CUDA probe's.
         Logger djl = Logger.getLogger("ai.djl");
@@ -182,12 +176,6 @@ public final class Demo {
             usage("--normal-class must be 0..9");
         }
         new Demo(out, data, normalClass, maxNormal, seed).run();
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
     }
 
     private static int parseInt(String flag, String value) {

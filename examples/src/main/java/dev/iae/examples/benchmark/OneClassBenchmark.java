@@ -1,5 +1,6 @@
 package dev.iae.examples.benchmark;
 
+import dev.iae.examples.ProgramDefaults;
 import dev.iae.examples.data.Cifar10DataSource;
 import dev.iae.examples.data.FashionMnistDataSource;
 import dev.iae.tribuo.IaeModel;
@@ -102,20 +103,9 @@ public final class OneClassBenchmark {
      * @throws Exception if an option is invalid, the data cannot be read, or training fails.
      */
     public static void main(String[] args) throws Exception {
-        System.setProperty("OPT_OUT_TRACKING", "true");
-        System.setProperty("ai.djl.offline", "true");
-        setIfAbsent("ai.djl.pytorch.num_threads", "1");
-        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
-        setIfAbsent("java.util.logging.SimpleFormatter.format", "%1$tT %4$s %5$s%6$s%n");
-        Locale.setDefault(Locale.ROOT);
+        ProgramDefaults.apply();
         OneClassBenchmark b = parse(args);
         b.run(args);
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
     }
 
     static OneClassBenchmark parse(String[] args) {

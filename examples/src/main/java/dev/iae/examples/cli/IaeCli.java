@@ -1,6 +1,7 @@
 package dev.iae.examples.cli;
 
 import com.oracle.labs.mlrg.olcut.config.PropertyException;
+import dev.iae.examples.ProgramDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -87,9 +88,9 @@ public final class IaeCli implements Runnable {
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         // Before anything loads DJL or AWT: no telemetry, no downloads, headless plots.
-        setIfAbsent("OPT_OUT_TRACKING", "true");
-        setIfAbsent("ai.djl.offline", "true");
-        setIfAbsent("java.awt.headless", "true");
+        ProgramDefaults.setIfAbsent("OPT_OUT_TRACKING", "true");
+        ProgramDefaults.setIfAbsent("ai.djl.offline", "true");
+        ProgramDefaults.setIfAbsent("java.awt.headless", "true");
         boolean verbose = false;
         for (String a : args) {
             verbose |= a.equals("-v") || a.equals("--verbose");
@@ -145,11 +146,6 @@ public final class IaeCli implements Runnable {
         return nl >= 0 ? m.substring(0, nl) : m;
     }
 
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
-    }
 
     @Override
     public String toString() {

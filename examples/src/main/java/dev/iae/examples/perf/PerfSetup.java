@@ -1,6 +1,6 @@
 package dev.iae.examples.perf;
 
-import java.util.Locale;
+import dev.iae.examples.ProgramDefaults;
 
 /**
  * What every perf main sets before DJL or ONNX Runtime load: no DJL telemetry or downloads, 1 libtorch thread.
@@ -14,15 +14,7 @@ final class PerfSetup {
     private PerfSetup() { }
 
     static void init() {
-        System.setProperty("OPT_OUT_TRACKING", "true");
-        System.setProperty("ai.djl.offline", "true");
-        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", "1");
-        }
-        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        }
-        Locale.setDefault(Locale.ROOT);
+        ProgramDefaults.apply();
         DJL.setLevel(java.util.logging.Level.WARNING);
         IAE.setLevel(java.util.logging.Level.WARNING);
     }
