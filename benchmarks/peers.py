@@ -12,6 +12,8 @@ python3-pil for CIFAR-10 JPEG decoding):
                      32x32 after normalisation), the same GCN-l1 + min-max pre-processing fitted on the training
                      split, autoencoder pre-training (same decoder layout), centre rule |c_j| < 0.1 -> +-0.1, hard
                      one-class objective, Adam with the same learning rate, weight decay and milestone.
+  * DEEP_SVDD_TORCH_PIXELS  the same Deep SVDD on plain pixels/255 instead of GCN-l1 + min-max (the small
+                     PyTorch Deep SVDD peer of DESIGN.md section 8 used [0, 1] pixels)
 
 Data and splits are the Java runner's: the same IDX / CIFAR-10 (JPEG) files, images ordered by class and file number
 (CIFAR-10), the first --max-normal normal images, and the SAME contamination draw: OneClassSplit's partial
@@ -48,7 +50,7 @@ CSV_HEADER = ("implementation,dataset,method,normal_class,seed,contamination,max
               "average_precision,train_seconds,score_seconds").split(",")
 CIFAR_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 DEBIAN_FASHION = "/usr/share/datasets/fashion-mnist"
-METHODS = ["IFOREST_SKLEARN", "OCSVM_SKLEARN", "DEEP_SVDD_TORCH"]
+METHODS = ["IFOREST_SKLEARN", "OCSVM_SKLEARN", "DEEP_SVDD_TORCH", "DEEP_SVDD_TORCH_PIXELS"]
 
 # Deep SVDD settings: the Java BenchmarkConfig's (dev.iae.examples.benchmark.BenchmarkConfig); keep them in step.
 CONFIG = {
@@ -274,18 +276,22 @@ def make_deep_svdd(torch, channels_in, size, channels, rep_dim):
     return Encoder(), Decoder()
 
 
-def deep_svdd(train_x, test_x, seed, cfg, pretrain_epochs, epochs):
+def deep_svdd(train_x, test_x, seed, cfg, pretrain_epochs, epochs, gcn=True):
     import torch
     torch.set_num_threads(1)
     torch.manual_seed(seed)
     np_rng = np.random.RandomState(seed)
     c_in, size = train_x.shape[1], train_x.shape[2]
-    # GCN-l1 per image, then one global min-max fitted on the training split.
-    g_train = gcn_l1(train_x)
-    lo, hi = float(g_train.min()), float(g_train.max())
-    scale = 1.0 / (hi - lo) if hi > lo else 1.0
-    xt = torch.from_numpy(((g_train - lo) * scale).reshape(train_x.shape).astype(np.float32))
-    xs = torch.from_numpy(((gcn_l1(test_x) - lo) * scale).reshape(test_x.shape).astype(np.float32))
+    if gcn:
+        # GCN-l1 per image, then one global min-max fitted on the training split.
+        g_train = gcn_l1(train_x)
+        lo, hi = float(g_train.min()), float(g_train.max())
+        scale = 1.0 / (hi - lo) if hi > lo else 1.0
+        xt = torch.from_numpy(((g_train - lo) * scale).reshape(train_x.shape).astype(np.float32))
+        xs = torch.from_numpy(((gcn_l1(test_x) - lo) * scale).reshape(test_x.shape).astype(np.float32))
+    else:
+        xt = torch.from_numpy(train_x.astype(np.float32) / 255.0)
+        xs = torch.from_numpy(test_x.astype(np.float32) / 255.0)
     enc, dec = make_deep_svdd(torch, c_in, size, cfg["channels"], cfg["rep_dim"])
     n = len(xt)
 
@@ -332,8 +338,9 @@ def deep_svdd(train_x, test_x, seed, cfg, pretrain_epochs, epochs):
 def run_method(method, train_x, test_x, seed, dataset, pretrain_epochs, epochs):
     """Returns (scores, train_seconds, score_seconds)."""
     t0 = time.time()
-    if method == "DEEP_SVDD_TORCH":
-        scores, t1 = deep_svdd(train_x, test_x, seed, CONFIG[dataset], pretrain_epochs, epochs)
+    if method in ("DEEP_SVDD_TORCH", "DEEP_SVDD_TORCH_PIXELS"):
+        scores, t1 = deep_svdd(train_x, test_x, seed, CONFIG[dataset], pretrain_epochs, epochs,
+                               gcn=method == "DEEP_SVDD_TORCH")
         return scores, t1 - t0, time.time() - t1
     a = train_x.reshape(len(train_x), -1).astype(np.float32) / 255.0
     b = test_x.reshape(len(test_x), -1).astype(np.float32) / 255.0
