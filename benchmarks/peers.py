@@ -464,6 +464,9 @@ def parse_ints(v):
 
 
 def cmd_run(args):
+    if args.validate is not None:
+        sys.exit("--validate is a Java-runner mode (held-out training images); the peers have none. "
+                 "Run benchmarks/run-all.sh with SKIP_PYTHON=1.")
     start = datetime.now(timezone.utc)
     start_load = load_average()
     t_all = time.time()
@@ -657,8 +660,11 @@ def main():
     r.add_argument("--contamination", default="0")
     r.add_argument("--pretrain-epochs", type=int, default=-1)
     r.add_argument("--epochs", type=int, default=-1)
-    r.add_argument("--lstm-hidden", type=int, default=-1,
-                   help="accepted so run-all.sh can pass its options to both runners; no peer has an LSTM")
+    for opt in ("--lstm-hidden", "--normalization", "--score", "--lambda-rec", "--lambda-kl"):
+        r.add_argument(opt, default=None,
+                       help="accepted so run-all.sh can pass its options to both runners; IAE settings only")
+    r.add_argument("--validate", default=None,
+                   help="refused: the peers have no validation mode (run-all.sh: set SKIP_PYTHON=1)")
     r.add_argument("--out", default=os.path.join("benchmarks", "results"))
     r.add_argument("--name", default=None)
     r.add_argument("--label", default="")

@@ -5,8 +5,10 @@
 # Usage: benchmarks/run-all.sh NAME [options shared by both runners]
 #   shared options: --dataset fashion-mnist|cifar10  --data PATH  --classes 0-9  --seeds 1,2,3  --max-normal N
 #                   --contamination r[,r...]  --pretrain-epochs N  --epochs N  --label TEXT
-#                   --lstm-hidden N (Java only: the IAE's LSTM width, e.g. the paper's 2048)
-#   environment:    JAVA_METHODS (default: all six IAE presets and OCSVM_TRIBUO), PY_METHODS (default: all three),
+#                   Java only (IAE settings; the peers ignore them): --lstm-hidden N, --normalization X,
+#                   --score X, --lambda-rec X, --lambda-kl X; --validate F (choose settings on held-out TRAINING
+#                   images, never the test set; needs SKIP_PYTHON=1)
+#   environment:    JAVA_METHODS (default: all six IAE presets and OCSVM_TRIBUO), PY_METHODS (default: all four),
 #                   OUT (default benchmarks/results), IAE_BUILD_SUFFIX (Maven build-directory suffix, e.g. -g),
 #                   JAVA_XMX (default 6g), SKIP_BUILD=1 (reuse the last build), SKIP_JAVA=1, SKIP_PYTHON=1
 # Writes OUT/NAME-java.{md,csv}, OUT/NAME-python.{md,csv} and the combined OUT/NAME.{md,csv}.
@@ -18,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ $# -lt 1 ] || [[ "$1" == -* ]]; then
-    sed -n '2,18p' "$0"
+    sed -n '2,20p' "$0"
     exit 2
 fi
 NAME=$1

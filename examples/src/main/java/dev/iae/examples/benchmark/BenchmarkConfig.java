@@ -15,8 +15,9 @@ import java.util.Locale;
  * evidence (DESIGN §11: λ_kl = 1e-3 — larger values hurt —, λ_rec = 1, a freshly initialised LSTM after
  * autoencoder pre-training), scaled down to what the two-core CPU budget allows (DESIGN §4/§11 timings): a quarter
  * of the paper's convolution channels and an LSTM of 256 instead of 2048 on Fashion-MNIST; the paper's channels
- * and LSTM 512 on CIFAR-10. No setting was tuned on test data. The full runs may tune at most on held-out NORMAL
- * training images (a validation slice of the normal class), and must then record the change here.
+ * and LSTM 512 on CIFAR-10. No setting was tuned on test data. Any later change must be chosen on training data
+ * only — {@code OneClassBenchmark --validate} scores held-out normal training images against other classes'
+ * training images ({@link ValidationSplit}) and never reads the test set — and must be recorded here.
  * <p>
  * Learning rate 1e-3 rather than Deep SVDD's 1e-4, because the epoch budget here is tens of epochs, not hundreds.
  */
@@ -71,6 +72,25 @@ public final class BenchmarkConfig {
      */
     public static IaeTrainer trainer(String dataset, IaePreset preset, int[] imageShape, long seed,
                                      int pretrainEpochs, int epochs, int lstmHidden, int threads) {
+        return builder(dataset, preset, imageShape, seed, pretrainEpochs, epochs, lstmHidden, threads).build();
+    }
+
+    /**
+     * The same settings as {@link #trainer}, as a builder, for runs that override more of them
+     * ({@code OneClassBenchmark --normalization/--score/--lambda-rec/--lambda-kl}).
+     * @param dataset "fashion-mnist" or "cifar10".
+     * @param preset the method (ablation).
+     * @param imageShape the raw image shape {C, H, W}.
+     * @param seed the training seed.
+     * @param pretrainEpochs pre-training epochs, or a negative value for the configured {@link #PRETRAIN_EPOCHS}.
+     * @param epochs joint epochs, or a negative value for the configured {@link #EPOCHS}.
+     * @param lstmHidden LSTM hidden size, or a value below 1 for the data set's configured width.
+     * @param threads libtorch threads.
+     * @return the builder.
+     * @throws IllegalArgumentException for an unknown data set.
+     */
+    public static IaeTrainer.Builder builder(String dataset, IaePreset preset, int[] imageShape, long seed,
+                                             int pretrainEpochs, int epochs, int lstmHidden, int threads) {
         boolean cifar = isCifar(dataset);
         int pre = pretrainEpochs >= 0 ? pretrainEpochs : PRETRAIN_EPOCHS;
         int joint = epochs >= 0 ? epochs : EPOCHS;
@@ -92,8 +112,7 @@ public final class BenchmarkConfig {
                 .learningRate(LEARNING_RATE)
                 .weightDecay(WEIGHT_DECAY)
                 .seed(seed)
-                .threads(threads)
-                .build();
+                .threads(threads);
     }
 
     /**

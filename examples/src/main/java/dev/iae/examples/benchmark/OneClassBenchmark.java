@@ -3,6 +3,9 @@ package dev.iae.examples.benchmark;
 import dev.iae.examples.ProgramDefaults;
 import dev.iae.examples.data.Cifar10DataSource;
 import dev.iae.examples.data.FashionMnistDataSource;
+import dev.iae.examples.data.OneClassSplit;
+import dev.iae.onnx.Normalization;
+import dev.iae.onnx.ScoreKind;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.IaePreset;
 import dev.iae.tribuo.IaeTrainer;
@@ -18,6 +21,7 @@ import org.tribuo.anomaly.libsvm.LibSVMAnomalyTrainer;
 import org.tribuo.anomaly.libsvm.SVMAnomalyType;
 import org.tribuo.common.libsvm.KernelType;
 import org.tribuo.common.libsvm.SVMParameters;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -29,8 +33,10 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The one-class benchmark runner (a command, not a test): for a data set, normal classes, seeds and methods, trains
@@ -52,8 +58,17 @@ import java.util.Locale;
  *   --max-normal N                      keep the first N normal training images (default 0 = all)
  *   --contamination r[,r...]            contamination ratios (default 0)
  *   --pretrain-epochs N --epochs N      override the configured schedule (smoke runs)
- *   --lstm-hidden N                     override the LSTM width (e.g. the paper's 2048); the rows' method name
- *                                       then carries it, e.g. IAE_LSTM_KL@lstm2048, so tables can be combined
+ *   --lstm-hidden N                     override the LSTM width (e.g. the paper's 2048)
+ *   --normalization NONE|MIN_MAX|GCN_L1_MIN_MAX  override the input pre-processing
+ *   --score SVDD|RECONSTRUCTION|COMBINED         override the anomaly score
+ *   --lambda-rec X --lambda-kl X        override the loss weights
+ *                                       (every override is appended to the rows' method name, e.g.
+ *                                       IAE_LSTM_KL@lstm2048,norm=MIN_MAX, so tables can be combined)
+ *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
+ *                                       last fraction F of the normal training images and evaluate on them plus
+ *                                       as many images of each other class's TRAINING set ({@link ValidationSplit});
+ *                                       the test set is not read; rows are marked with the data set name
+ *                                       "&lt;dataset&gt;-validation"
  *   --threads N                         libtorch threads (default 1)
  *   --out DIR                           output directory (default benchmarks/results)
  *   --name NAME                         file base name (default &lt;dataset&gt;-java)
@@ -77,6 +92,11 @@ public final class OneClassBenchmark {
     private int pretrainEpochs = -1;
     private int epochs = -1;
     private int lstmHidden = -1;
+    private Normalization normalization = null;
+    private ScoreKind scoreKind = null;
+    private double lambdaRec = Double.NaN;
+    private double lambdaKl = Double.NaN;
+    private double validate = 0.0;
     private int threads = 1;
     private Path out = Paths.get("benchmarks", "results");
     private String name = null;
@@ -144,6 +164,16 @@ public final class OneClassBenchmark {
                         throw new IllegalArgumentException("--lstm-hidden must be at least 1, found " + v);
                     }
                     break;
+                case "--normalization": b.normalization = Normalization.valueOf(enumName(v)); break;
+                case "--score": b.scoreKind = ScoreKind.valueOf(enumName(v)); break;
+                case "--lambda-rec": b.lambdaRec = nonNegative(v, a); break;
+                case "--lambda-kl": b.lambdaKl = nonNegative(v, a); break;
+                case "--validate":
+                    b.validate = Double.parseDouble(v);
+                    if (!(b.validate > 0.0 && b.validate < 1.0)) {
+                        throw new IllegalArgumentException("--validate must be a fraction in (0, 1), found " + v);
+                    }
+                    break;
                 case "--threads": b.threads = Integer.parseInt(v); break;
                 case "--out": b.out = Paths.get(v); break;
                 case "--name": b.name = v; break;
@@ -163,6 +193,18 @@ public final class OneClassBenchmark {
             b.name = (cifar ? "cifar10" : "fashion-mnist") + "-java";
         }
         return b;
+    }
+
+    private static String enumName(String v) {
+        return v.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static double nonNegative(String v, String option) {
+        double x = Double.parseDouble(v);
+        if (!(x >= 0.0 && Double.isFinite(x))) {
+            throw new IllegalArgumentException(option + " must be a finite number >= 0, found " + v);
+        }
+        return x;
     }
 
     private static List<String> parseMethods(String v) {
@@ -250,6 +292,10 @@ public final class OneClassBenchmark {
         System.out.printf("OneClassBenchmark: %s, data %s, classes %s, seeds %s, methods %s, maxNormal %d, r %s%n",
                 dataset, data, Arrays.toString(classes), Arrays.toString(seeds), methods, maxNormal,
                 Arrays.toString(contaminations));
+        if (validate > 0) {
+            runValidation(table, cmd, start, startLoad, t0All);
+            return;
+        }
         for (int k : classes) {
             long tl = System.nanoTime();
             Split testSplit = load(false, k, 0.0, 0L);
@@ -282,6 +328,57 @@ public final class OneClassBenchmark {
         System.out.printf("Done in %.1f s: %s%n", secs(t0All), out.resolve(name + ".md"));
     }
 
+    /** Fashion-MNIST and CIFAR-10 both have ten classes. */
+    private static final int NUM_CLASSES = 10;
+
+    /** The {@code --validate} loop: like {@link #run}, but scoring a {@link ValidationSplit} of the training data. */
+    private void runValidation(ResultTable table, String cmd, OffsetDateTime start, String startLoad, long t0All)
+            throws IOException {
+        Map<Integer, List<Example<Event>>> classImages = new HashMap<>();
+        String fingerprint = "";
+        for (int k : classes) {
+            for (double r : contaminations) {
+                for (long seed : seeds) {
+                    long tl = System.nanoTime();
+                    Split trainSplit = load(true, k, r, seed);
+                    fingerprint = trainSplit.fingerprint;
+                    ValidationSplit split = ValidationSplit.of(examples(trainSplit.source), k, validate, NUM_CLASSES,
+                            j -> classImages.computeIfAbsent(j, c -> examples(load(true, c, 0.0, 0L).source)));
+                    String what = "class " + k + " r=" + r + " seed " + seed + " holdout " + validate;
+                    MutableDataset<Event> fit = dataset(split.fit(), "validation fit set, " + what);
+                    MutableDataset<Event> val = dataset(split.validation(), "validation set, " + what);
+                    System.out.printf("class %d r=%.2f seed %d: %s in %.1f s%n", k, r, seed, split, secs(tl));
+                    for (String method : methods) {
+                        ResultTable.Row row = runOne(method, k, r, seed, trainSplit.imageShape, fit, val,
+                                split.isAnomalous());
+                        table.add(row);
+                        System.out.printf("  VALIDATION class %d r=%.2f seed %d %-12s AUROC %.4f  AP %.4f  train "
+                                + "%.1f s%n", k, r, seed, row.method(), row.auroc(), row.averagePrecision(),
+                                row.trainSeconds());
+                        write(table, cmd, start, startLoad, fingerprint, secs(t0All));
+                    }
+                }
+            }
+        }
+        write(table, cmd, start, startLoad, fingerprint, secs(t0All));
+        System.out.printf("Done in %.1f s: %s%n", secs(t0All), out.resolve(name + ".md"));
+    }
+
+    private static List<Example<Event>> examples(DataSource<Event> source) {
+        List<Example<Event>> list = new ArrayList<>();
+        for (Example<Event> e : source) {
+            list.add(e);
+        }
+        return list;
+    }
+
+    private static MutableDataset<Event> dataset(List<Example<Event>> examples, String description) {
+        MutableDataset<Event> d = new MutableDataset<>(new SimpleDataSourceProvenance(description,
+                OneClassSplit.outputFactory()), OneClassSplit.outputFactory());
+        d.addAll(examples);
+        return d;
+    }
+
     private ResultTable.Row runOne(String method, int k, double r, long seed, int[] shape,
                                    MutableDataset<Event> train, MutableDataset<Event> test, boolean[] isAnomalous) {
         long t0 = System.nanoTime();
@@ -296,8 +393,21 @@ public final class OneClassBenchmark {
             model = new LibSVMAnomalyTrainer(params, seed).train(train);
             negate = true;
         } else {
-            IaeTrainer trainer = BenchmarkConfig.trainer(dataset, IaePreset.valueOf(method), shape, seed,
+            IaeTrainer.Builder tb = BenchmarkConfig.builder(dataset, IaePreset.valueOf(method), shape, seed,
                     pretrainEpochs, epochs, lstmHidden, threads);
+            if (normalization != null) {
+                tb.normalization(normalization);
+            }
+            if (scoreKind != null) {
+                tb.scoreKind(scoreKind);
+            }
+            if (!Double.isNaN(lambdaRec)) {
+                tb.lambdaRec(lambdaRec);
+            }
+            if (!Double.isNaN(lambdaKl)) {
+                tb.lambdaKl(lambdaKl);
+            }
+            IaeTrainer trainer = tb.build();
             model = trainer.train(train);
             negate = false;
         }
@@ -314,13 +424,40 @@ public final class OneClassBenchmark {
             scores[i] = negate ? -s : s;
         }
         ScoreEvaluation eval = ScoreEvaluation.of(isAnomalous, scores);
-        return new ResultTable.Row("java", datasetName(), rowMethod(method), k, seed, r, maxNormal, train.size(), test.size(),
+        return new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal, train.size(), test.size(),
                 eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds);
     }
 
-    /** The method name written to the tables: the preset, plus the LSTM width when it was overridden. */
+    /** The settings overridden on the command line, in a short form (e.g. "lstm2048", "norm=MIN_MAX"). */
+    private List<String> overrides() {
+        List<String> o = new ArrayList<>();
+        if (lstmHidden > 0) {
+            o.add("lstm" + lstmHidden);
+        }
+        if (normalization != null) {
+            o.add("norm=" + normalization);
+        }
+        if (scoreKind != null) {
+            o.add("score=" + scoreKind);
+        }
+        if (!Double.isNaN(lambdaRec)) {
+            o.add("rec=" + lambdaRec);
+        }
+        if (!Double.isNaN(lambdaKl)) {
+            o.add("kl=" + lambdaKl);
+        }
+        return o;
+    }
+
+    /** The method name written to the tables: the preset, plus the overridden settings (IAE presets only). */
     private String rowMethod(String method) {
-        return lstmHidden > 0 && !method.equals(OCSVM) ? method + "@lstm" + lstmHidden : method;
+        List<String> o = overrides();
+        return o.isEmpty() || method.equals(OCSVM) ? method : method + "@" + String.join(",", o);
+    }
+
+    /** The data set name written to the tables; validation rows say so, so they never mix with test results. */
+    private String rowDataset() {
+        return datasetName() + (validate > 0 ? "-validation" : "");
     }
 
     /** scikit-learn's gamma='scale': 1 / (D · var(X)) over all training values. */
@@ -366,7 +503,12 @@ public final class OneClassBenchmark {
                 + (pretrainEpochs >= 0 || epochs >= 0 ? "; OVERRIDDEN for this run: pretrain epochs "
                 + (pretrainEpochs >= 0 ? pretrainEpochs : BenchmarkConfig.PRETRAIN_EPOCHS) + ", joint epochs "
                 + (epochs >= 0 ? epochs : BenchmarkConfig.EPOCHS) : "")
-                + (lstmHidden > 0 ? "; OVERRIDDEN for this run: LSTM hidden size " + lstmHidden : ""));
+                + (overrides().isEmpty() ? "" : "; OVERRIDDEN for this run (IAE presets): " + overrides()));
+        if (validate > 0) {
+            header.add("VALIDATION run (training data only; the test set was not read): the last "
+                    + validate + " of the normal training images are held out and scored with as many training "
+                    + "images of each other class (ValidationSplit); the models train on the rest");
+        }
         String title = "One-class benchmark: " + datasetName() + " (Java: IAE presets and Tribuo one-class SVM)"
                 + (label.isEmpty() ? "" : " — " + label);
         Files.writeString(out.resolve(name + ".md"), table.toMarkdown(title, header), StandardCharsets.UTF_8);
@@ -392,6 +534,7 @@ public final class OneClassBenchmark {
         return "OneClassBenchmark(dataset=" + dataset + ", data=" + data + ", classes=" + Arrays.toString(classes)
                 + ", seeds=" + Arrays.toString(seeds) + ", methods=" + methods + ", maxNormal=" + maxNormal
                 + ", contamination=" + Arrays.toString(contaminations)
-                + (lstmHidden > 0 ? ", lstmHidden=" + lstmHidden : "") + ", out=" + out + ")";
+                + (overrides().isEmpty() ? "" : ", overrides=" + overrides())
+                + (validate > 0 ? ", validate=" + validate : "") + ", out=" + out + ")";
     }
 }

@@ -76,8 +76,8 @@ public class ResultTableTest {
         assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--contamination", "1.5"}));
         assertTrue(OneClassBenchmark.parse(new String[]{"--lstm-hidden", "2048"}).toString()
-                .contains("lstmHidden=2048"));
-        assertFalse(s.contains("lstmHidden"), "no override, no lstmHidden: " + s);
+                .contains("overrides=[lstm2048]"));
+        assertFalse(s.contains("overrides"), "no override, no overrides list: " + s);
         e = assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--lstm-hidden", "0"}));
         assertTrue(e.getMessage().contains("--lstm-hidden"), e.getMessage());

@@ -1,0 +1,60 @@
+package dev.iae.examples.benchmark;
+
+import dev.iae.examples.data.FashionMnistDataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tests {@link OneClassBenchmark}'s validation mode end to end on the embedded Fashion-MNIST sample (real DJL
+ * training, real ONNX Runtime scoring, Tribuo's one-class SVM), and the parsing of the setting overrides.
+ */
+public class OneClassBenchmarkTest {
+
+    @Test
+    public void validationRunScoresHeldOutTrainingImagesAndMarksItsRows(@TempDir Path tmp) throws Exception {
+        OneClassBenchmark.main(new String[]{"--data", FashionMnistDataSource.EMBEDDED_SAMPLE, "--classes", "0",
+                "--seeds", "1", "--max-normal", "100", "--pretrain-epochs", "1", "--epochs", "1",
+                "--methods", "IAE,OCSVM", "--normalization", "min-max", "--validate", "0.2",
+                "--out", tmp.toString(), "--name", "val"});
+        List<String> lines = Files.readAllLines(tmp.resolve("val.csv"));
+        assertEquals(ResultTable.CSV_HEADER, lines.get(0));
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        for (String line : lines.subList(1, 3)) {
+            String[] f = line.split(",");
+            assertEquals("fashion-mnist-validation", f[1], line);
+            // 100 normal images, 20 held out: 80 to train on; 20 held-out normals + 20 images of each of 9 classes.
+            assertEquals("80", f[7], line);
+            assertEquals("200", f[8], line);
+            double auroc = Double.parseDouble(f[9]);
+            assertTrue(auroc >= 0.0 && auroc <= 1.0, line);
+        }
+        // The override names the IAE row; the one-class SVM has no such setting and keeps its name.
+        assertTrue(lines.get(1).startsWith("java,fashion-mnist-validation,IAE@norm=MIN_MAX,0,1,"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("java,fashion-mnist-validation,OCSVM_TRIBUO,0,1,"), lines.get(2));
+        String md = Files.readString(tmp.resolve("val.md"));
+        assertTrue(md.contains("VALIDATION run (training data only; the test set was not read)"), md);
+        assertTrue(md.contains("OVERRIDDEN for this run (IAE presets): [norm=MIN_MAX]"), md);
+    }
+
+    @Test
+    public void overridesAreParsedAndRefusedWhenOutOfRange() {
+        String s = OneClassBenchmark.parse(new String[]{"--score", "combined", "--lambda-rec", "10",
+                "--lambda-kl", "0", "--lstm-hidden", "64", "--validate", "0.1"}).toString();
+        assertTrue(s.contains("overrides=[lstm64, score=COMBINED, rec=10.0, kl=0.0]") && s.contains("validate=0.1"),
+                s);
+        assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--validate", "1"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--lambda-rec", "-1"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--normalization", "zscore"}));
+    }
+}
