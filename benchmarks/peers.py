@@ -550,18 +550,26 @@ def write_table(out, name, rows, markdown):
     print("Wrote %s" % os.path.join(out, name + ".md"))
 
 
-def cmd_combine(args):
-    rows = []
-    headers = []
-    for path in args.csv:
-        with open(path) as f:
-            rows += list(csv.DictReader(f))
+def source_header_lines(csv_paths, prefixes, skip=None):
+    """The header lines starting with one of the prefixes (without "- ") of the .md file beside each CSV file, as
+    "From `file.md`: line"; a line equal to skip is left out."""
+    out = []
+    for path in csv_paths:
         md = os.path.splitext(path)[0] + ".md"
         if os.path.exists(md):
             with open(md) as f:
-                cmd_lines = [l[2:].strip() for l in f if l.startswith("- Command:")]
-            headers += ["From `%s`: %s" % (os.path.basename(md), c) for c in cmd_lines
-                        if not args.command or c != "Command: `%s`" % args.command]
+                lines = [l[2:].strip() for l in f if l.startswith(tuple("- " + p for p in prefixes))]
+            out += ["From `%s`: %s" % (os.path.basename(md), l) for l in lines if l != skip]
+    return out
+
+
+def cmd_combine(args):
+    rows = []
+    for path in args.csv:
+        with open(path) as f:
+            rows += list(csv.DictReader(f))
+    headers = source_header_lines(args.csv, ["Command:"],
+                                  skip="Command: `%s`" % args.command if args.command else None)
     datasets = sorted({r["dataset"] for r in rows})
     header = ["Combined from %s" % ", ".join("`%s`" % p for p in args.csv)] + headers
     if args.command:
@@ -617,12 +625,13 @@ def sweep_markdown(rows, title, header_lines):
 
 
 def cmd_sweep(args):
+    methods = set(args.methods.split(",")) if args.methods else None
+    classes = set(parse_ints(args.classes)) if args.classes else None
     rows = []
     for path in args.csv:
         with open(path) as f:
-            rows += [r for r in csv.DictReader(f)
-                     if (not args.methods or r["method"] in args.methods.split(","))
-                     and (not args.classes or int(r["normal_class"]) in parse_ints(args.classes))]
+            rows += [r for r in csv.DictReader(f) if (methods is None or r["method"] in methods)
+                     and (classes is None or int(r["normal_class"]) in classes)]
     if not rows:
         sys.exit("No rows (check the CSV files and --methods)")
     ratios = {float(r["contamination"]) for r in rows}
@@ -630,12 +639,7 @@ def cmd_sweep(args):
         sys.exit("A sweep needs at least two contamination ratios, found %s" % sorted(ratios))
     header = ["Command: `%s`" % (args.command or "/usr/bin/python3 " + " ".join(sys.argv)),
               "Built from %s" % ", ".join("`%s`" % os.path.basename(p) for p in args.csv)]
-    for path in args.csv:
-        md = os.path.splitext(path)[0] + ".md"
-        if os.path.exists(md):
-            with open(md) as f:
-                header += ["From `%s`: %s" % (os.path.basename(md), l[2:].strip()) for l in f
-                           if l.startswith("- Command:") or l.startswith("- Hyper-parameters")]
+    header += source_header_lines(args.csv, ["Command:", "Hyper-parameters"])
     title = "Contamination sweep: %s" % ", ".join(sorted({r["dataset"] for r in rows})) + (
         " — " + args.label if args.label else "")
     write_table(args.out, args.name, rows, sweep_markdown(rows, title, header))

@@ -424,8 +424,8 @@ public final class OneClassBenchmark {
             scores[i] = negate ? -s : s;
         }
         ScoreEvaluation eval = ScoreEvaluation.of(isAnomalous, scores);
-        return new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal, train.size(), test.size(),
-                eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds);
+        return new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal, train.size(),
+                test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds);
     }
 
     /** The settings overridden on the command line, in a short form (e.g. "lstm2048", "norm=MIN_MAX"). */
