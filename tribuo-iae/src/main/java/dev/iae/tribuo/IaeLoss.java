@@ -1,6 +1,7 @@
 package dev.iae.tribuo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 
 import java.util.Arrays;
 
@@ -19,6 +20,12 @@ import java.util.Arrays;
  *     <li>{@code L_rec}: the mean squared error between the normalised input and its reconstruction.</li>
  * </ul>
  * A term whose module is off (no hypersphere, no KL, no decoder) is left out.
+ * <p>
+ * Every constant in the loss graph is a tensor made by {@link #constant(NDArray, float)}, never a Java number passed
+ * to DJL's arithmetic ({@code a.mul(0.5f)}): DJL wraps such a number in a tensor over a Java direct buffer and closes
+ * it right after the operation, but autograd keeps that tensor for the backward pass (for {@code mul}, {@code div},
+ * {@code maximum}), so a garbage collection between the forward and the backward pass could free the memory the
+ * backward pass then reads. That made a seeded training occasionally produce different losses, or NaN.
  */
 final class IaeLoss {
 
@@ -85,7 +92,8 @@ final class IaeLoss {
     NDArray svddTerm(NDArray dist, float radius) {
         if (objective == SvddObjective.SOFT_BOUNDARY) {
             float r2 = radius * radius;
-            return dist.sub(r2).maximum(0f).mean().div(nu).add(r2);
+            NDArray r2Array = constant(dist, r2);
+            return dist.sub(r2Array).maximum(constant(dist, 0f)).mean().div(constant(dist, nu)).add(r2Array);
         }
         return dist.mean();
     }
@@ -98,7 +106,8 @@ final class IaeLoss {
     static NDArray klTerm(NDArray z) {
         NDArray mu = z.mean(new int[]{0});
         NDArray var = z.sub(mu).square().mean(new int[]{0});
-        return mu.square().add(var).sub(1f).sub(var.add(KL_EPSILON).log()).mean().mul(0.5f);
+        return mu.square().add(var).sub(constant(z, 1f)).sub(var.add(constant(z, KL_EPSILON)).log()).mean()
+                .mul(constant(z, 0.5f));
     }
 
     /**
@@ -109,6 +118,18 @@ final class IaeLoss {
      */
     static NDArray reconstructionTerm(NDArray x, NDArray xHat) {
         return x.sub(xHat).square().mean();
+    }
+
+    /**
+     * A scalar constant for the loss graph, in memory libtorch allocates and owns (so a tensor autograd saves for the
+     * backward pass stays valid whatever Java's garbage collector does), in the manager of {@code like} (closed with
+     * the batch).
+     * @param like an array of the graph (gives the manager and the data type).
+     * @param value the constant.
+     * @return a scalar array.
+     */
+    static NDArray constant(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType());
     }
 
     /**
@@ -156,13 +177,13 @@ final class IaeLoss {
         NDArray kl = null;
         if (usesKl()) {
             kl = klTerm(z);
-            NDArray w = kl.mul(lambdaKl);
+            NDArray w = kl.mul(constant(kl, lambdaKl));
             total = total == null ? w : total.add(w);
         }
         NDArray rec = null;
         if (xHat != null) {
             rec = reconstructionTerm(x, xHat);
-            NDArray w = svdd ? rec.mul(lambdaRec) : rec;
+            NDArray w = svdd ? rec.mul(constant(rec, lambdaRec)) : rec;
             total = total == null ? w : total.add(w);
         }
         if (total == null) {

@@ -11,19 +11,22 @@ import org.tribuo.anomaly.Event;
 import org.tribuo.anomaly.example.GaussianAnomalyDataSource;
 import org.tribuo.provenance.TrainerProvenance;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Reproducibility: the same data and seed give scores within 1e-4 across JVM runs, and a model's provenance alone
- * (Tribuo's provenance → OLCUT configuration route) rebuilds its trainer — and its data source — and retrains to
- * scores within 1e-4.
+ * Reproducibility: the same data and seed give scores within 1e-4 across JVM runs, a training that Java's garbage
+ * collector keeps interrupting gives bit-identical batch losses, and a model's provenance alone (Tribuo's provenance →
+ * OLCUT configuration route) rebuilds its trainer — and its data source — and retrains to scores within 1e-4.
  */
 public class ReproducibilityTest {
 
@@ -62,6 +65,68 @@ public class ReproducibilityTest {
             maxDiff = Math.max(maxDiff, Math.abs(first[i] - second[i]));
         }
         System.out.printf("Two JVM runs, same seed: max score difference %.3g over %d scores%n", maxDiff, first.length);
+    }
+
+    /** Records every batch loss of a training run. */
+    private static final class LossRecorder implements TrainingListener {
+        final List<Double> losses = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onBatch(Phase phase, int epoch, int epochs, int batch, int batches, double loss) {
+            losses.add(loss);
+        }
+
+        double[] values() {
+            return losses.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+    }
+
+    private static double[] batchLosses(MutableDataset<Event> data) {
+        LossRecorder recorder = new LossRecorder();
+        IaeTrainer trainer = ReliabilityFixtures.tinyTrainer().lambdaKl(1e-2).pretrainEpochs(2).epochs(6)
+                .batchSize(8).listener(recorder).build();
+        try (IaeModel ignored = trainer.train(data)) {
+            return recorder.values();
+        }
+    }
+
+    @Test
+    public void garbageCollectionDuringTrainingChangesNothing() throws InterruptedException {
+        // A regression test for a use-after-free: DJL turns a Java number in arithmetic (a.mul(0.5f)) into a tensor
+        // over a direct buffer that it closes straight away, while autograd keeps that tensor for the backward pass;
+        // a collection in between freed the memory, and a seeded training sometimes gave other losses or NaN. Here a
+        // second thread collects garbage without pause and refills freed native memory with NaN bytes (0xFF) while
+        // the same seeded training runs again; every batch loss must be identical.
+        MutableDataset<Event> data = new MutableDataset<>(new GaussianAnomalyDataSource(240, 0.0f, 31L));
+        double[] quiet = batchLosses(data);
+        Thread collector = new Thread(() -> {
+            List<ByteBuffer> churn = new ArrayList<>();
+            while (!Thread.currentThread().isInterrupted()) {
+                System.gc();
+                for (int i = 0; i < 64; i++) {
+                    ByteBuffer b = ByteBuffer.allocateDirect(4 + i % 16);
+                    while (b.hasRemaining()) {
+                        b.put((byte) 0xFF);
+                    }
+                    churn.add(b);
+                }
+                if (churn.size() > 1024) {
+                    churn.clear();
+                }
+            }
+        }, "gc-hammer");
+        collector.setDaemon(true);
+        collector.start();
+        double[] collected;
+        try {
+            collected = batchLosses(data);
+        } finally {
+            collector.interrupt();
+            collector.join(10_000);
+        }
+        assertEquals(2 * 30 + 6 * 30, quiet.length);
+        assertTrue(java.util.Arrays.stream(quiet).allMatch(Double::isFinite));
+        assertArrayEquals(quiet, collected, "batch losses with the garbage collector running");
     }
 
     @Test
