@@ -15,6 +15,8 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.nn.recurrent.LSTM;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.Pair;
 import dev.iae.onnx.FloatTensor;
 import dev.iae.onnx.IaeArchitecture;
@@ -88,12 +90,25 @@ public final class IaeNetwork implements AutoCloseable {
     private boolean closed = false;
 
     /**
-     * Builds and initialises the blocks. Seed DJL ({@link DjlRuntime#seed(long)}) first for reproducible weights.
+     * Builds and initialises the blocks with DJL's default initialisers ({@link WeightInit#DJL}). Seed DJL
+     * ({@link DjlRuntime#seed(long)}) first for reproducible weights.
      * @param arch the architecture of the final (exported) network.
      * @param normalizer the fitted input normalisation (its dimension must be {@code arch.inputDim()}).
      * @param buildDecoder true to build the decoder even if {@code arch} has none (for autoencoder pre-training).
      */
     public IaeNetwork(IaeArchitecture arch, FeatureNormalizer normalizer, boolean buildDecoder) {
+        this(arch, normalizer, buildDecoder, WeightInit.DJL);
+    }
+
+    /**
+     * Builds and initialises the blocks. Seed DJL ({@link DjlRuntime#seed(long)}) first for reproducible weights.
+     * @param arch the architecture of the final (exported) network.
+     * @param normalizer the fitted input normalisation (its dimension must be {@code arch.inputDim()}).
+     * @param buildDecoder true to build the decoder even if {@code arch} has none (for autoencoder pre-training).
+     * @param init how the initial weights are drawn.
+     */
+    public IaeNetwork(IaeArchitecture arch, FeatureNormalizer normalizer, boolean buildDecoder, WeightInit init) {
+        Objects.requireNonNull(init, "init");
         this.arch = Objects.requireNonNull(arch, "arch");
         this.normalizer = Objects.requireNonNull(normalizer, "normalizer");
         if (normalizer.dim() != arch.inputDim()) {
@@ -114,6 +129,7 @@ public final class IaeNetwork implements AutoCloseable {
                 int w = arch.paddedWidth();
                 for (int size : sizes) {
                     Conv2d conv = conv(size);
+                    initWeights(conv, init, c * IaeArchitecture.KERNEL * IaeArchitecture.KERNEL);
                     conv.initialize(manager, DataType.FLOAT32, new Shape(1, c, h, w));
                     encConv.add(conv);
                     BatchNorm bn = batchNorm();
@@ -127,18 +143,22 @@ public final class IaeNetwork implements AutoCloseable {
                 int in = arch.inputDim();
                 for (int size : sizes) {
                     Linear l = Linear.builder().setUnits(size).optBias(false).build();
+                    initWeights(l, init, in);
                     l.initialize(manager, DataType.FLOAT32, new Shape(1, in));
                     encLinear.add(l);
                     in = size;
                 }
             }
             preLatent = Linear.builder().setUnits(r).optBias(false).build();
+            initWeights(preLatent, init, f);
             preLatent.initialize(manager, DataType.FLOAT32, new Shape(1, f));
             if (arch.hasLstm()) {
                 lstm = LSTM.builder().setStateSize(arch.lstmHidden()).setNumLayers(1)
                         .optBatchFirst(true).optReturnState(false).build();
+                initWeights(lstm, init, arch.lstmHidden());
                 lstm.initialize(manager, DataType.FLOAT32, new Shape(new long[]{1, 1, f}, "NTC"));
                 lstmLatent = Linear.builder().setUnits(r).optBias(false).build();
+                initWeights(lstmLatent, init, arch.lstmHidden());
                 lstmLatent.initialize(manager, DataType.FLOAT32, new Shape(1, arch.lstmHidden()));
             } else {
                 lstm = null;
@@ -152,6 +172,7 @@ public final class IaeNetwork implements AutoCloseable {
                 int w = arch.bottomWidth();
                 for (int j = sizes.length - 1; j >= 0; j--) {
                     Conv2d conv = conv(sizes[j]);
+                    initWeights(conv, init, c * IaeArchitecture.KERNEL * IaeArchitecture.KERNEL);
                     conv.initialize(manager, DataType.FLOAT32, new Shape(1, c, h, w));
                     decConv.add(conv);
                     BatchNorm bn = batchNorm();
@@ -162,6 +183,7 @@ public final class IaeNetwork implements AutoCloseable {
                     w *= 2;
                 }
                 decOut = conv(arch.imageShape()[0]);
+                initWeights(decOut, init, c * IaeArchitecture.KERNEL * IaeArchitecture.KERNEL);
                 decOut.initialize(manager, DataType.FLOAT32, new Shape(1, c, h, w));
             } else {
                 decBn0 = null;
@@ -170,11 +192,13 @@ public final class IaeNetwork implements AutoCloseable {
                     int in = r;
                     for (int j = sizes.length - 1; j >= 0; j--) {
                         Linear l = Linear.builder().setUnits(sizes[j]).optBias(true).build();
+                        initWeights(l, init, in);
                         l.initialize(manager, DataType.FLOAT32, new Shape(1, in));
                         decLinear.add(l);
                         in = sizes[j];
                     }
                     Linear out = Linear.builder().setUnits(arch.inputDim()).optBias(true).build();
+                    initWeights(out, init, in);
                     out.initialize(manager, DataType.FLOAT32, new Shape(1, in));
                     decLinear.add(out);
                 }
@@ -182,6 +206,19 @@ public final class IaeNetwork implements AutoCloseable {
         } catch (RuntimeException e) {
             manager.close();
             throw e;
+        }
+    }
+
+    /**
+     * Sets a block's initialisers before it is initialised: for {@link WeightInit#PYTORCH} weights and biases
+     * uniform in ±1/√fanIn (PyTorch's default for convolutions, linear layers and, with fanIn = hidden size, LSTMs);
+     * for {@link WeightInit#DJL} the block keeps DJL's defaults.
+     */
+    private static void initWeights(Block block, WeightInit init, int fanIn) {
+        if (init == WeightInit.PYTORCH) {
+            Initializer uniform = new UniformInitializer((float) (1.0 / Math.sqrt(fanIn)));
+            block.setInitializer(uniform, Parameter.Type.WEIGHT);
+            block.setInitializer(uniform, Parameter.Type.BIAS);
         }
     }
 

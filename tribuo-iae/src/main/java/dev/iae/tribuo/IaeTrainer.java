@@ -122,6 +122,10 @@ public final class IaeTrainer implements Trainer<Event> {
     @Config(description = "Soft-boundary warm-up: joint epochs with radius 0 before the radius is updated.")
     private int warmUpEpochs = 5;
 
+    @Config(description = "Initial weights: PYTORCH (PyTorch's defaults, as in the reference implementations: "
+            + "uniform in +-1/sqrt(fan_in)) or DJL (DJL's defaults: He-normal weights, zero biases).")
+    private WeightInit weightInit = WeightInit.DJL;
+
     @Config(description = "Anomaly score: SVDD, RECONSTRUCTION or COMBINED; unset = the preset's default.")
     private ScoreKind scoreKind = null;
 
@@ -171,6 +175,7 @@ public final class IaeTrainer implements Trainer<Event> {
         Objects.requireNonNull(objective, "objective must be set");
         Objects.requireNonNull(normalization, "normalization must be set");
         Objects.requireNonNull(thresholdRule, "thresholdRule must be set");
+        Objects.requireNonNull(weightInit, "weightInit must be set");
         Objects.requireNonNull(executionProvider, "executionProvider must be set");
         if (imageShape == null) {
             imageShape = new int[0];
@@ -421,7 +426,7 @@ public final class IaeTrainer implements Trainer<Event> {
             IaeTrainingLoop.Result result;
             synchronized (DjlRuntime.TRAINING_LOCK) {
                 DjlRuntime.seed(djlSeed);
-                net = new IaeNetwork(arch, normalizer, pretrainDecoder);
+                net = new IaeNetwork(arch, normalizer, pretrainDecoder, weightInit);
                 result = new IaeTrainingLoop(net, loss, settings, new Random(shuffleSeed), progressListener)
                         .run(x, n);
             }
@@ -590,6 +595,7 @@ public final class IaeTrainer implements Trainer<Event> {
                 + ",pretrainEpochs=" + pretrainEpochs + ",epochs=" + epochs
                 + ",batchSize=" + batchSize + ",learningRate=" + learningRate
                 + ",lrMilestone=" + lrMilestone + ",weightDecay=" + weightDecay
+                + ",weightInit=" + weightInit
                 + ",scoreKind=" + effectiveScoreKind()
                 + ",thresholdRule=" + thresholdRule
                 + (thresholdRule == ThresholdRule.QUANTILE ? ",contamination=" + contamination : "")
@@ -761,6 +767,15 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
+         * @param w how the initial weights are drawn.
+         * @return this builder.
+         */
+        public Builder weightInit(WeightInit w) {
+            t.weightInit = w;
+            return this;
+        }
+
+        /**
          * @param k the score kind (null = the preset's default).
          * @return this builder.
          */
@@ -848,6 +863,7 @@ public final class IaeTrainer implements Trainer<Event> {
             out.lrMilestone = t.lrMilestone;
             out.weightDecay = t.weightDecay;
             out.warmUpEpochs = t.warmUpEpochs;
+            out.weightInit = t.weightInit;
             out.scoreKind = t.scoreKind;
             out.thresholdRule = t.thresholdRule;
             out.contamination = t.contamination;

@@ -1,5 +1,6 @@
 package dev.iae.tribuo;
 
+import ai.djl.nn.Parameter;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -371,5 +372,67 @@ public class IaeNetworkTest {
         assertEquals(0.1f, IaeTrainingLoop.clampCentre(0.05f));
         assertEquals(-0.1f, IaeTrainingLoop.clampCentre(-0.01f));
         assertEquals(-0.3f, IaeTrainingLoop.clampCentre(-0.3f));
+    }
+
+    /** The bounds and spread of each weight tensor under both initialisations. */
+    @Test
+    public void weightInitFollowsPyTorchOrDjlDefaults() {
+        IaeArchitecture arch = IaeArchitecture.builder().inputDim(16 * 16).imageShape(new int[]{1, 16, 16})
+                .encoderSizes(8, 4).lstmHidden(32).repDim(16).decoder(true).svdd(true)
+                .normalization(Normalization.NONE).scoreKind(ScoreKind.SVDD).build();
+        float[] rows = new float[2 * arch.inputDim()];
+        FeatureNormalizer normalizer = FeatureNormalizer.fit(Normalization.NONE, rows, 2, arch.inputDim());
+        // Fan-in of each encoder weight: conv 1·5·5, conv 8·5·5, pre-training latent map 4·4·4, LSTM hidden 32.
+        Map<String, Integer> fanIn = Map.of("enc_conv_0", 25, "enc_conv_1", 200, "pre_latent", 64, "lstm", 32);
+        for (WeightInit init : WeightInit.values()) {
+            DjlRuntime.engine(1);
+            DjlRuntime.seed(5L);
+            try (IaeNetwork net = new IaeNetwork(arch, normalizer, true, init)) {
+                List<Parameter> encoder = net.encoderParameters();
+                List<Parameter> latent = net.latentParameters(false);
+                List<Parameter> lstm = new ArrayList<>(net.latentParameters(true));
+                assertEquals(2, encoder.size(), "encoder parameters " + encoder);
+                float[][] checked = {encoder.get(0).getArray().toFloatArray(), encoder.get(1).getArray().toFloatArray(),
+                        latent.get(0).getArray().toFloatArray()};
+                int[] fans = {fanIn.get("enc_conv_0"), fanIn.get("enc_conv_1"), fanIn.get("pre_latent")};
+                for (int k = 0; k < checked.length; k++) {
+                    double bound = 1.0 / Math.sqrt(fans[k]);
+                    double max = 0;
+                    double sq = 0;
+                    for (float v : checked[k]) {
+                        max = Math.max(max, Math.abs(v));
+                        sq += (double) v * v;
+                    }
+                    double std = Math.sqrt(sq / checked[k].length);
+                    if (init == WeightInit.PYTORCH) {
+                        // Uniform in ±bound: never beyond it, standard deviation bound/√3.
+                        assertTrue(max <= bound + 1e-7, init + " weight " + k + " max " + max + " > " + bound);
+                        assertEquals(bound / Math.sqrt(3), std, 0.25 * bound / Math.sqrt(3), init + " std " + k);
+                    } else {
+                        // He normal: standard deviation √(2/fan_in) = √2·bound, so values beyond ±bound occur.
+                        assertEquals(Math.sqrt(2) * bound, std, 0.25 * Math.sqrt(2) * bound, init + " std " + k);
+                        assertTrue(max > bound, init + " weight " + k + " max " + max);
+                    }
+                }
+                boolean sawBias = false;
+                for (Parameter p : lstm) {
+                    if (p.getName().contains("BIAS") && p.getName().startsWith("l_0")) {
+                        sawBias = true;
+                        float[] b = p.getArray().toFloatArray();
+                        double max = 0;
+                        for (float v : b) {
+                            max = Math.max(max, Math.abs(v));
+                        }
+                        if (init == WeightInit.PYTORCH) {
+                            assertTrue(max > 0 && max <= 1.0 / Math.sqrt(fanIn.get("lstm")) + 1e-7,
+                                    p.getName() + " max " + max);
+                        } else {
+                            assertEquals(0.0, max, p.getName());
+                        }
+                    }
+                }
+                assertTrue(sawBias, "no LSTM bias among " + lstm);
+            }
+        }
     }
 }

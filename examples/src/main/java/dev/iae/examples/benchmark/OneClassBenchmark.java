@@ -9,6 +9,7 @@ import dev.iae.onnx.ScoreKind;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.IaePreset;
 import dev.iae.tribuo.IaeTrainer;
+import dev.iae.tribuo.WeightInit;
 import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.tribuo.DataSource;
 import org.tribuo.Example;
@@ -62,6 +63,7 @@ import java.util.Map;
  *   --normalization NONE|MIN_MAX|GCN_L1_MIN_MAX  override the input pre-processing
  *   --score SVDD|RECONSTRUCTION|COMBINED         override the anomaly score
  *   --lambda-rec X --lambda-kl X        override the loss weights
+ *   --weight-init PYTORCH|DJL           override the initial weights
  *                                       (every override is appended to the rows' method name, e.g.
  *                                       IAE_LSTM_KL@lstm2048,norm=MIN_MAX, so tables can be combined)
  *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
@@ -96,6 +98,7 @@ public final class OneClassBenchmark {
     private ScoreKind scoreKind = null;
     private double lambdaRec = Double.NaN;
     private double lambdaKl = Double.NaN;
+    private WeightInit weightInit = null;
     private double validate = 0.0;
     private int threads = 1;
     private Path out = Paths.get("benchmarks", "results");
@@ -168,6 +171,7 @@ public final class OneClassBenchmark {
                 case "--score": b.scoreKind = ScoreKind.valueOf(enumName(v)); break;
                 case "--lambda-rec": b.lambdaRec = nonNegative(v, a); break;
                 case "--lambda-kl": b.lambdaKl = nonNegative(v, a); break;
+                case "--weight-init": b.weightInit = WeightInit.valueOf(enumName(v)); break;
                 case "--validate":
                     b.validate = Double.parseDouble(v);
                     if (!(b.validate > 0.0 && b.validate < 1.0)) {
@@ -407,6 +411,9 @@ public final class OneClassBenchmark {
             if (!Double.isNaN(lambdaKl)) {
                 tb.lambdaKl(lambdaKl);
             }
+            if (weightInit != null) {
+                tb.weightInit(weightInit);
+            }
             IaeTrainer trainer = tb.build();
             model = trainer.train(train);
             negate = false;
@@ -445,6 +452,9 @@ public final class OneClassBenchmark {
         }
         if (!Double.isNaN(lambdaKl)) {
             o.add("kl=" + lambdaKl);
+        }
+        if (weightInit != null) {
+            o.add("init=" + weightInit);
         }
         return o;
     }

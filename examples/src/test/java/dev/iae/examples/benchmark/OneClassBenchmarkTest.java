@@ -47,14 +47,16 @@ public class OneClassBenchmarkTest {
     @Test
     public void overridesAreParsedAndRefusedWhenOutOfRange() {
         String s = OneClassBenchmark.parse(new String[]{"--score", "combined", "--lambda-rec", "10",
-                "--lambda-kl", "0", "--lstm-hidden", "64", "--validate", "0.1"}).toString();
-        assertTrue(s.contains("overrides=[lstm64, score=COMBINED, rec=10.0, kl=0.0]") && s.contains("validate=0.1"),
-                s);
+                "--lambda-kl", "0", "--lstm-hidden", "64", "--weight-init", "pytorch", "--validate", "0.1"}).toString();
+        assertTrue(s.contains("overrides=[lstm64, score=COMBINED, rec=10.0, kl=0.0, init=PYTORCH]")
+                && s.contains("validate=0.1"), s);
         assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--validate", "1"}));
         assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--lambda-rec", "-1"}));
         assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--normalization", "zscore"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--weight-init", "orthogonal"}));
     }
 }
