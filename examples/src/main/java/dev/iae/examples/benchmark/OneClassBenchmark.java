@@ -65,7 +65,7 @@ import java.util.Map;
  *   --lambda-rec X --lambda-kl X        override the loss weights
  *   --weight-init PYTORCH|DJL           override the initial weights
  *                                       (every override is appended to the rows' method name, e.g.
- *                                       IAE_LSTM_KL@lstm2048,norm=MIN_MAX, so tables can be combined)
+ *                                       IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
  *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
  *                                       last fraction F of the normal training images and evaluate on them plus
  *                                       as many images of each other class's TRAINING set ({@link ValidationSplit});
@@ -462,7 +462,7 @@ public final class OneClassBenchmark {
     /** The method name written to the tables: the preset, plus the overridden settings (IAE presets only). */
     private String rowMethod(String method) {
         List<String> o = overrides();
-        return o.isEmpty() || method.equals(OCSVM) ? method : method + "@" + String.join(",", o);
+        return o.isEmpty() || method.equals(OCSVM) ? method : method + "@" + String.join(";", o);
     }
 
     /** The data set name written to the tables; validation rows say so, so they never mix with test results. */

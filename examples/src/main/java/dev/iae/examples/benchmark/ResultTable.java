@@ -41,10 +41,23 @@ public final class ResultTable {
      * @param averagePrecision average precision (area under the precision–recall curve).
      * @param trainSeconds wall-clock training time.
      * @param scoreSeconds wall-clock time to score the test set.
+     * @throws IllegalArgumentException if a text field holds a comma, a quote or a line break (the CSV is written
+     *                                  without quoting, so such a field would shift every later column).
      */
     public record Row(String implementation, String dataset, String method, int normalClass, long seed,
                       double contamination, int maxNormal, int nTrain, int nTest, double auroc,
                       double averagePrecision, double trainSeconds, double scoreSeconds) {
+        /** Refuses text that the unquoted CSV cannot hold. */
+        public Row {
+            for (String[] field : new String[][]{{"implementation", implementation}, {"dataset", dataset},
+                    {"method", method}}) {
+                if (field[1] == null || field[1].matches("(?s).*[,\"\r\n].*")) {
+                    throw new IllegalArgumentException("The " + field[0] + " of a result row may not be null or hold "
+                            + "a comma, quote or line break: " + field[1]);
+                }
+            }
+        }
+
         /** @return this row as a CSV line (no newline). */
         public String toCsv() {
             return String.join(",", implementation, dataset, method, Integer.toString(normalClass),

@@ -50,6 +50,20 @@ public class ResultTableTest {
     }
 
     @Test
+    public void rowsRefuseTextThatWouldShiftTheCsvColumns() {
+        ResultTable.Row ok = new ResultTable.Row("java", "fashion-mnist", "IAE_LSTM_KL@norm=MIN_MAX;init=PYTORCH", 0,
+                1, 0, 0, 10, 20, 0.9, 0.8, 1, 2);
+        assertEquals(13, ok.toCsv().split(",", -1).length, ok.toCsv());
+        for (String bad : new String[]{"IAE@norm=MIN_MAX,init=PYTORCH", "a\"b", "a\nb"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new ResultTable.Row("java", "fashion-mnist", bad, 0, 1, 0, 0, 10, 20, 0.9, 0.8, 1, 2));
+            assertTrue(e.getMessage().contains("method"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new ResultTable.Row("java", "a,b", "IAE", 0, 1, 0, 0, 10, 20, 0.9, 0.8, 1, 2));
+    }
+
+    @Test
     public void csvHeaderMatchesThePythonPeers() throws Exception {
         Path peers = Paths.get("..", "benchmarks", "peers.py");
         if (!Files.exists(peers)) {
