@@ -12,6 +12,7 @@ import dev.iae.tribuo.IaePreset;
 import dev.iae.tribuo.IaeTrainer;
 import dev.iae.tribuo.SvddObjective;
 import dev.iae.tribuo.ThresholdRule;
+import dev.iae.tribuo.WeightInit;
 import picocli.CommandLine.Option;
 
 import java.net.URL;
@@ -78,6 +79,10 @@ public final class TrainerOptions {
     @Option(names = "--normalization", paramLabel = "NORM", description = "${COMPLETION-CANDIDATES}.")
     Normalization normalization;
 
+    @Option(names = "--weight-init", paramLabel = "INIT",
+            description = "Initial weights: ${COMPLETION-CANDIDATES} (PyTorch's or DJL's defaults).")
+    WeightInit weightInit;
+
     @Option(names = "--pretrain-epochs", paramLabel = "N", description = "Autoencoder pre-training epochs.")
     Integer pretrainEpochs;
 
@@ -139,6 +144,7 @@ public final class TrainerOptions {
         putSimple(p, "learningRate", learningRate);
         putSimple(p, "lrMilestone", lrMilestone);
         putSimple(p, "weightDecay", weightDecay);
+        putSimple(p, "weightInit", weightInit);
         putSimple(p, "scoreKind", scoreKind);
         putSimple(p, "thresholdRule", thresholdRule);
         putSimple(p, "contamination", contamination);
