@@ -407,8 +407,10 @@ def to_markdown(rows, title, header_lines):
             for r in rs:
                 by_seed.setdefault(r["seed"], []).append(float(r[field]))
             seed_means = [mean(v) for v in by_seed.values() if len(v) == len(class_means)]
+            partial = "" if len(class_means) == len(classes) else " (%d of %d classes)" % (len(class_means),
+                                                                                        len(classes))
             out.append("| " + key + " |" + "".join(cells) + " " + mean_std(mean(class_means), std(seed_means),
-                                                                             len(seed_means)) + " |")
+                                                                             len(seed_means)) + partial + " |")
         return out
 
     lines.append("## AUROC per normal class (mean ± std over seeds; last column: mean over classes ± std over "
