@@ -1,5 +1,6 @@
 package dev.iae.examples.benchmark;
 
+import dev.iae.examples.data.FashionMnistDataSource;
 import org.tribuo.Example;
 import org.tribuo.anomaly.AnomalyFactory;
 import org.tribuo.anomaly.Event;
@@ -12,6 +13,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.IntFunction;
 
+import static dev.iae.examples.data.FashionMnistDataSource.METADATA_CLASS;
+import static dev.iae.examples.data.FashionMnistDataSource.METADATA_INDEX;
+
 /**
  * A validation split made from TRAINING images only, for choosing settings once per data set without test labels.
  * <p>
@@ -20,16 +24,13 @@ import java.util.function.IntFunction;
  * set. For every other class {@code j}, the first {@code h} training images of class {@code j} (data order) that
  * are not already in the training set as contaminants become validation anomalies, so the validation set has the
  * test set's 1 : (classes − 1) mix of normal and anomalous images. Examples are identified by their
- * {@code "class"} and {@code "index"} metadata, which both image data sources of this module write.
+ * class and index metadata ({@link FashionMnistDataSource#METADATA_CLASS},
+ * {@link FashionMnistDataSource#METADATA_INDEX}), which both image data sources of this module write under the same
+ * keys.
  * <p>
  * Deterministic: no randomness beyond the training split it starts from. Instances are immutable.
  */
 public final class ValidationSplit {
-
-    /** Metadata key of an example's class label (both data sources). */
-    public static final String METADATA_CLASS = "class";
-    /** Metadata key of an example's index within its file or class (both data sources). */
-    public static final String METADATA_INDEX = "index";
 
     private final List<Example<Event>> fit;
     private final List<Example<Event>> validation;

@@ -62,10 +62,13 @@ public final class Cifar10DataSource
     /** The CIFAR-10 class names, index = label. */
     public static final List<String> CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog",
             "frog", "horse", "ship", "truck");
-    /** Metadata key of an example's class label (an Integer). */
-    public static final String METADATA_CLASS = "class";
-    /** Metadata key of an example's number within its class (an Integer, from the file name). */
-    public static final String METADATA_INDEX = "index";
+    /**
+     * Metadata key of an example's class label (an Integer): Fashion-MNIST's key, so code that reads either source
+     * (such as the benchmark's validation split) reads one key.
+     */
+    public static final String METADATA_CLASS = FashionMnistDataSource.METADATA_CLASS;
+    /** Metadata key of an example's number within its class (an Integer, from the file name; Fashion-MNIST's key). */
+    public static final String METADATA_INDEX = FashionMnistDataSource.METADATA_INDEX;
     /** Metadata key of an example's path inside the archive or directory (a String). */
     public static final String METADATA_PATH = "path";
     /** Number of colour channels. */

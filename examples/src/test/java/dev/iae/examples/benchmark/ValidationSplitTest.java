@@ -1,5 +1,6 @@
 package dev.iae.examples.benchmark;
 
+import dev.iae.examples.data.FashionMnistDataSource;
 import org.junit.jupiter.api.Test;
 import org.tribuo.Example;
 import org.tribuo.anomaly.AnomalyFactory;
@@ -23,8 +24,8 @@ public class ValidationSplitTest {
     private static Example<Event> image(int cls, int index) {
         ArrayExample<Event> e = new ArrayExample<>(AnomalyFactory.EXPECTED_EVENT, new String[]{"p0", "p1"},
                 new double[]{cls, index});
-        e.setMetadataValue(ValidationSplit.METADATA_CLASS, cls);
-        e.setMetadataValue(ValidationSplit.METADATA_INDEX, index);
+        e.setMetadataValue(FashionMnistDataSource.METADATA_CLASS, cls);
+        e.setMetadataValue(FashionMnistDataSource.METADATA_INDEX, index);
         return e;
     }
 
@@ -37,8 +38,8 @@ public class ValidationSplitTest {
     }
 
     private static String id(Example<Event> e) {
-        return e.getMetadataValue(ValidationSplit.METADATA_CLASS).get() + "/"
-                + e.getMetadataValue(ValidationSplit.METADATA_INDEX).get();
+        return e.getMetadataValue(FashionMnistDataSource.METADATA_CLASS).get() + "/"
+                + e.getMetadataValue(FashionMnistDataSource.METADATA_INDEX).get();
     }
 
     @Test
