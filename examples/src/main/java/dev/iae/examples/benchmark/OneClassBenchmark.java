@@ -34,10 +34,12 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The one-class benchmark runner (a command, not a test): for a data set, normal classes, seeds and methods, trains
@@ -94,11 +96,8 @@ public final class OneClassBenchmark {
     private int pretrainEpochs = -1;
     private int epochs = -1;
     private int lstmHidden = -1;
-    private Normalization normalization = null;
-    private ScoreKind scoreKind = null;
-    private double lambdaRec = Double.NaN;
-    private double lambdaKl = Double.NaN;
-    private WeightInit weightInit = null;
+    /** The IAE trainer settings overridden on the command line, in {@link Setting} order. */
+    private final Map<Setting, SettingOverride> trainerOverrides = new EnumMap<>(Setting.class);
     private double validate = 0.0;
     private int threads = 1;
     private Path out = Paths.get("benchmarks", "results");
@@ -167,11 +166,31 @@ public final class OneClassBenchmark {
                         throw new IllegalArgumentException("--lstm-hidden must be at least 1, found " + v);
                     }
                     break;
-                case "--normalization": b.normalization = Normalization.valueOf(enumName(v)); break;
-                case "--score": b.scoreKind = ScoreKind.valueOf(enumName(v)); break;
-                case "--lambda-rec": b.lambdaRec = nonNegative(v, a); break;
-                case "--lambda-kl": b.lambdaKl = nonNegative(v, a); break;
-                case "--weight-init": b.weightInit = WeightInit.valueOf(enumName(v)); break;
+                case "--normalization": {
+                    Normalization n = Normalization.valueOf(enumName(v));
+                    b.override(Setting.NORMALIZATION, "norm=" + n, tb -> tb.normalization(n));
+                    break;
+                }
+                case "--score": {
+                    ScoreKind k = ScoreKind.valueOf(enumName(v));
+                    b.override(Setting.SCORE, "score=" + k, tb -> tb.scoreKind(k));
+                    break;
+                }
+                case "--lambda-rec": {
+                    double x = nonNegative(v, a);
+                    b.override(Setting.LAMBDA_REC, "rec=" + x, tb -> tb.lambdaRec(x));
+                    break;
+                }
+                case "--lambda-kl": {
+                    double x = nonNegative(v, a);
+                    b.override(Setting.LAMBDA_KL, "kl=" + x, tb -> tb.lambdaKl(x));
+                    break;
+                }
+                case "--weight-init": {
+                    WeightInit w = WeightInit.valueOf(enumName(v));
+                    b.override(Setting.WEIGHT_INIT, "init=" + w, tb -> tb.weightInit(w));
+                    break;
+                }
                 case "--validate":
                     b.validate = Double.parseDouble(v);
                     if (!(b.validate > 0.0 && b.validate < 1.0)) {
@@ -197,6 +216,20 @@ public final class OneClassBenchmark {
             b.name = (cifar ? "cifar10" : "fashion-mnist") + "-java";
         }
         return b;
+    }
+
+    /** The IAE trainer settings the command line can override; their order is the order in row names. */
+    private enum Setting { NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT }
+
+    /**
+     * One overridden trainer setting.
+     * @param label its short form in row names and headers (e.g. "norm=MIN_MAX").
+     * @param apply sets it on a trainer builder.
+     */
+    private record SettingOverride(String label, Consumer<IaeTrainer.Builder> apply) { }
+
+    private void override(Setting setting, String label, Consumer<IaeTrainer.Builder> apply) {
+        trainerOverrides.put(setting, new SettingOverride(label, apply));
     }
 
     private static String enumName(String v) {
@@ -399,21 +432,7 @@ public final class OneClassBenchmark {
         } else {
             IaeTrainer.Builder tb = BenchmarkConfig.builder(dataset, IaePreset.valueOf(method), shape, seed,
                     pretrainEpochs, epochs, lstmHidden, threads);
-            if (normalization != null) {
-                tb.normalization(normalization);
-            }
-            if (scoreKind != null) {
-                tb.scoreKind(scoreKind);
-            }
-            if (!Double.isNaN(lambdaRec)) {
-                tb.lambdaRec(lambdaRec);
-            }
-            if (!Double.isNaN(lambdaKl)) {
-                tb.lambdaKl(lambdaKl);
-            }
-            if (weightInit != null) {
-                tb.weightInit(weightInit);
-            }
+            trainerOverrides.values().forEach(o -> o.apply().accept(tb));
             IaeTrainer trainer = tb.build();
             model = trainer.train(train);
             negate = false;
@@ -441,21 +460,7 @@ public final class OneClassBenchmark {
         if (lstmHidden > 0) {
             o.add("lstm" + lstmHidden);
         }
-        if (normalization != null) {
-            o.add("norm=" + normalization);
-        }
-        if (scoreKind != null) {
-            o.add("score=" + scoreKind);
-        }
-        if (!Double.isNaN(lambdaRec)) {
-            o.add("rec=" + lambdaRec);
-        }
-        if (!Double.isNaN(lambdaKl)) {
-            o.add("kl=" + lambdaKl);
-        }
-        if (weightInit != null) {
-            o.add("init=" + weightInit);
-        }
+        trainerOverrides.values().forEach(t -> o.add(t.label()));
         return o;
     }
 
