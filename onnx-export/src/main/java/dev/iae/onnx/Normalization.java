@@ -14,6 +14,13 @@ public enum Normalization {
     /** Per-feature min-max scaling to [0, 1] with the minimum and maximum measured on the training data. */
     MIN_MAX,
     /**
+     * Min-max scaling with one minimum and one maximum over all features, measured on the training data: every
+     * feature gets the same offset and scale, so for 8-bit images it is {@code (x - min) / (max - min)}, about
+     * {@code x / 255}. Unlike {@link #MIN_MAX} it keeps the relative scale of features and gives a pixel that is
+     * constant in training (e.g. an always-black border) the same scale as every other pixel, instead of scale 1.
+     */
+    GLOBAL_MIN_MAX,
+    /**
      * The paper's image pre-processing (Deep SVDD): global contrast normalisation per example
      * ({@code g(x) = (x - mean(x)) / max(mean(|x - mean(x)|), eps)}, the "l1" variant), followed by
      * min-max scaling with one minimum and one maximum over all features, measured on the training data.

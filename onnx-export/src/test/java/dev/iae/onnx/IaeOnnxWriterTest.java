@@ -83,6 +83,9 @@ class IaeOnnxWriterTest {
                 Arguments.of("image-1x28x28-svddonly-minmax", IaeArchitecture.builder()
                         .imageShape(new int[]{1, 28, 28}).encoderSizes(4, 8).repDim(16).decoder(false)
                         .normalization(Normalization.MIN_MAX).scoreKind(ScoreKind.SVDD).build(), false),
+                Arguments.of("image-1x28x28-lstm-ae-globalminmax-combined", IaeArchitecture.builder()
+                        .imageShape(new int[]{1, 28, 28}).encoderSizes(4, 8).lstmHidden(12).repDim(49)
+                        .normalization(Normalization.GLOBAL_MIN_MAX).scoreKind(ScoreKind.COMBINED).build(), false),
                 Arguments.of("image-1x29x27-ae-none-reconstruction", IaeArchitecture.builder()
                         .imageShape(new int[]{1, 29, 27}).encoderSizes(4, 4).repDim(112).svdd(false)
                         .normalization(Normalization.NONE).scoreKind(ScoreKind.RECONSTRUCTION).build(), true)

@@ -13,9 +13,10 @@ import java.util.Objects;
  * {@code g} is the identity or the per-example global contrast normalisation (see {@link Normalization}).
  * <p>
  * Fitting: {@link Normalization#MIN_MAX} measures each feature's minimum and maximum on the training data
- * (offset = min, scale = 1 / (max − min)); {@link Normalization#GCN_L1_MIN_MAX} applies GCN-l1 to each training
- * example and then measures one global minimum and maximum over all features, so every feature gets the same
- * offset and scale; {@link Normalization#NONE} uses offset 0 and scale 1. A zero range gives scale 1, never a
+ * (offset = min, scale = 1 / (max − min)); {@link Normalization#GLOBAL_MIN_MAX} measures one minimum and one
+ * maximum over all features, so every feature gets the same offset and scale; {@link Normalization#GCN_L1_MIN_MAX}
+ * applies GCN-l1 to each training example and then measures one global minimum and maximum like
+ * {@code GLOBAL_MIN_MAX}; {@link Normalization#NONE} uses offset 0 and scale 1. A zero range gives scale 1, never a
  * division by zero. The same offsets and scales become the first nodes of the exported ONNX graph
  * ({@link TensorNames#NORM_OFFSET}, {@link TensorNames#NORM_SCALE}).
  */
@@ -75,13 +76,16 @@ public final class FeatureNormalizer implements Serializable {
                 }
                 break;
             }
+            case GLOBAL_MIN_MAX:
             case GCN_L1_MIN_MAX: {
                 double min = Double.POSITIVE_INFINITY;
                 double max = Double.NEGATIVE_INFINITY;
                 float[] buf = new float[dim];
                 for (int i = 0; i < n; i++) {
                     System.arraycopy(rows, i * dim, buf, 0, dim);
-                    gcnInPlace(buf, 0, dim);
+                    if (kind.usesGcn()) {
+                        gcnInPlace(buf, 0, dim);
+                    }
                     for (float v : buf) {
                         if (v < min) {
                             min = v;

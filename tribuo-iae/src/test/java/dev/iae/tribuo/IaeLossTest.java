@@ -80,6 +80,24 @@ public class IaeLossTest {
     }
 
     @Test
+    public void globalMinMaxGivesEveryFeatureTheSameRange() {
+        float[] rows = {0f, 0f, 51f, 0f, 255f, 102f};     // 2 rows, 3 features; the first is constant (border pixel)
+        FeatureNormalizer n = FeatureNormalizer.fit(Normalization.GLOBAL_MIN_MAX, rows, 2, 3);
+        assertArrayEquals(new float[]{0f, 0f, 0f}, n.offset(), 0f);
+        assertArrayEquals(new float[]{1f / 255, 1f / 255, 1f / 255}, n.scale(), 1e-9f);
+        assertArrayEquals(new float[]{0f, 0f, 0.2f, 0f, 1f, 0.4f}, n.apply(rows), 1e-6f);
+        // A value the constant feature never took in training is scaled like every other pixel (per-feature
+        // MIN_MAX would give it scale 1 and pass 255 through).
+        assertArrayEquals(new float[]{1f, 0f, 0f}, n.apply(new float[]{255f, 0f, 0f}), 1e-6f);
+        assertArrayEquals(new float[]{255f, 0f, -1f},
+                FeatureNormalizer.fit(Normalization.MIN_MAX, rows, 2, 3).apply(new float[]{255f, 0f, 0f}), 1e-6f);
+        // A constant training matrix gives scale 1, never a division by zero.
+        FeatureNormalizer flat = FeatureNormalizer.fit(Normalization.GLOBAL_MIN_MAX, new float[]{3f, 3f}, 1, 2);
+        assertArrayEquals(new float[]{3f, 3f}, flat.offset(), 0f);
+        assertArrayEquals(new float[]{1f, 1f}, flat.scale(), 0f);
+    }
+
+    @Test
     public void gcnNormalisationUsesOneGlobalRange() {
         float[] rows = {0f, 2f, 4f, 10f, 10f, 10f};       // second row is constant: GCN gives zeros
         FeatureNormalizer n = FeatureNormalizer.fit(Normalization.GCN_L1_MIN_MAX, rows, 2, 3);
