@@ -45,6 +45,15 @@ public class BenchmarkConfigTest {
     }
 
     @Test
+    public void descriptionNamesTheConfiguredSettings() {
+        String d = BenchmarkConfig.describe();
+        assertTrue(d.contains("Fashion-MNIST " + BenchmarkConfig.FASHION_NORMALIZATION + ", channels 16/32/64, repDim "
+                + BenchmarkConfig.FASHION_REP_DIM + ", LSTM " + BenchmarkConfig.FASHION_LSTM), d);
+        assertTrue(d.contains("CIFAR-10 " + BenchmarkConfig.CIFAR_NORMALIZATION + ", channels 32/64/128"), d);
+        assertTrue(d.contains("weight initialisation " + BenchmarkConfig.WEIGHT_INIT), d);
+    }
+
+    @Test
     public void unknownDataSetIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BenchmarkConfig.trainer("mvtec", IaePreset.IAE, FASHION, 1, -1, -1, -1, 1));
