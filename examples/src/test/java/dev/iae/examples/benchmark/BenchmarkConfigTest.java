@@ -23,8 +23,8 @@ public class BenchmarkConfigTest {
         assertTrue(f.contains("lstmHidden=" + BenchmarkConfig.FASHION_LSTM) && f.contains("encoderSizes=[16, 32, 64]")
                 && f.contains("pretrainEpochs=" + BenchmarkConfig.PRETRAIN_EPOCHS)
                 && f.contains("epochs=" + BenchmarkConfig.EPOCHS) && f.contains("seed=3"), f);
-        // Pre-processing per data set: Fashion-MNIST per-pixel min-max (chosen on validation data), CIFAR-10 GCN.
-        assertTrue(f.contains("normalization=MIN_MAX,") && f.contains("weightInit=DJL"), f);
+        // Pre-processing per data set: Fashion-MNIST global min-max (chosen on validation data), CIFAR-10 GCN.
+        assertTrue(f.contains("normalization=GLOBAL_MIN_MAX,") && f.contains("weightInit=DJL"), f);
         String c = BenchmarkConfig.trainer("CIFAR-10", IaePreset.IAE_LSTM_KL, CIFAR, 1, -1, -1, 0, 1).toString();
         assertTrue(c.contains("lstmHidden=" + BenchmarkConfig.CIFAR_LSTM) && c.contains("encoderSizes=[32, 64, 128]")
                 && c.contains("normalization=GCN_L1_MIN_MAX"), c);
