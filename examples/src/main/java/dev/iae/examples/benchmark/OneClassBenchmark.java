@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -166,31 +167,23 @@ public final class OneClassBenchmark {
                         throw new IllegalArgumentException("--lstm-hidden must be at least 1, found " + v);
                     }
                     break;
-                case "--normalization": {
-                    Normalization n = Normalization.valueOf(enumName(v));
-                    b.override(Setting.NORMALIZATION, "norm=" + n, tb -> tb.normalization(n));
+                case "--normalization":
+                    b.override(Setting.NORMALIZATION, "norm", Normalization.valueOf(enumName(v)),
+                            IaeTrainer.Builder::normalization);
                     break;
-                }
-                case "--score": {
-                    ScoreKind k = ScoreKind.valueOf(enumName(v));
-                    b.override(Setting.SCORE, "score=" + k, tb -> tb.scoreKind(k));
+                case "--score":
+                    b.override(Setting.SCORE, "score", ScoreKind.valueOf(enumName(v)), IaeTrainer.Builder::scoreKind);
                     break;
-                }
-                case "--lambda-rec": {
-                    double x = nonNegative(v, a);
-                    b.override(Setting.LAMBDA_REC, "rec=" + x, tb -> tb.lambdaRec(x));
+                case "--lambda-rec":
+                    b.override(Setting.LAMBDA_REC, "rec", nonNegative(v, a), IaeTrainer.Builder::lambdaRec);
                     break;
-                }
-                case "--lambda-kl": {
-                    double x = nonNegative(v, a);
-                    b.override(Setting.LAMBDA_KL, "kl=" + x, tb -> tb.lambdaKl(x));
+                case "--lambda-kl":
+                    b.override(Setting.LAMBDA_KL, "kl", nonNegative(v, a), IaeTrainer.Builder::lambdaKl);
                     break;
-                }
-                case "--weight-init": {
-                    WeightInit w = WeightInit.valueOf(enumName(v));
-                    b.override(Setting.WEIGHT_INIT, "init=" + w, tb -> tb.weightInit(w));
+                case "--weight-init":
+                    b.override(Setting.WEIGHT_INIT, "init", WeightInit.valueOf(enumName(v)),
+                            IaeTrainer.Builder::weightInit);
                     break;
-                }
                 case "--validate":
                     b.validate = Double.parseDouble(v);
                     if (!(b.validate > 0.0 && b.validate < 1.0)) {
@@ -228,8 +221,16 @@ public final class OneClassBenchmark {
      */
     private record SettingOverride(String label, Consumer<IaeTrainer.Builder> apply) { }
 
-    private void override(Setting setting, String label, Consumer<IaeTrainer.Builder> apply) {
-        trainerOverrides.put(setting, new SettingOverride(label, apply));
+    /**
+     * Records an override as "key=value" for row names and as the builder call that applies it.
+     * @param setting which setting (fixes its place in row names).
+     * @param key its short name in row names (e.g. "norm").
+     * @param value the parsed value.
+     * @param setter the builder method that sets it.
+     * @param <T> the value type.
+     */
+    private <T> void override(Setting setting, String key, T value, BiConsumer<IaeTrainer.Builder, T> setter) {
+        trainerOverrides.put(setting, new SettingOverride(key + "=" + value, tb -> setter.accept(tb, value)));
     }
 
     private static String enumName(String v) {
