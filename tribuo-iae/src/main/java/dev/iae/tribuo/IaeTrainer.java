@@ -104,6 +104,11 @@ public final class IaeTrainer implements Trainer<Event> {
     @Config(description = "Autoencoder pre-training epochs (reconstruction loss only).")
     private int pretrainEpochs = 10;
 
+    @Config(description = "Pre-train the autoencoder through the LSTM module (encoder -> LSTM -> latent map -> "
+            + "decoder), so the joint phase starts from a trained LSTM, instead of inserting a freshly initialised "
+            + "LSTM after plain autoencoder pre-training (presets with the LSTM only).")
+    private boolean pretrainLstm = false;
+
     @Config(description = "Joint training epochs.")
     private int epochs = 20;
 
@@ -417,7 +422,7 @@ public final class IaeTrainer implements Trainer<Event> {
         IaeLoss loss = new IaeLoss(preset.useSvdd(), objective, (float) nu,
                 preset.useKl() ? (float) lambdaKl : 0f, preset.useDecoder() ? (float) lambdaRec : 0f);
         IaeTrainingLoop.Settings settings = new IaeTrainingLoop.Settings(pretrainEpochs, epochs, batchSize,
-                (float) learningRate, lrMilestone, (float) weightDecay, warmUpEpochs);
+                (float) learningRate, lrMilestone, (float) weightDecay, warmUpEpochs, pretrainLstm);
         logger.info("Training " + this + " on " + n + " examples of " + d + " features: " + arch);
         TrainingListener progressListener = listener;
 
@@ -592,7 +597,9 @@ public final class IaeTrainer implements Trainer<Event> {
                 + ",lambdaKl=" + (preset.useKl() ? lambdaKl : 0)
                 + ",lambdaRec=" + lambdaRec
                 + ",normalization=" + normalization
-                + ",pretrainEpochs=" + pretrainEpochs + ",epochs=" + epochs
+                + ",pretrainEpochs=" + pretrainEpochs
+                + (preset.useLstm() && pretrainLstm ? ",pretrainLstm=true" : "")
+                + ",epochs=" + epochs
                 + ",batchSize=" + batchSize + ",learningRate=" + learningRate
                 + ",lrMilestone=" + lrMilestone + ",weightDecay=" + weightDecay
                 + ",weightInit=" + weightInit
@@ -767,6 +774,15 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
+         * @param p true to pre-train the autoencoder through the LSTM module (see the trainer's field description).
+         * @return this builder.
+         */
+        public Builder pretrainLstm(boolean p) {
+            t.pretrainLstm = p;
+            return this;
+        }
+
+        /**
          * @param w how the initial weights are drawn.
          * @return this builder.
          */
@@ -863,6 +879,7 @@ public final class IaeTrainer implements Trainer<Event> {
             out.lrMilestone = t.lrMilestone;
             out.weightDecay = t.weightDecay;
             out.warmUpEpochs = t.warmUpEpochs;
+            out.pretrainLstm = t.pretrainLstm;
             out.weightInit = t.weightInit;
             out.scoreKind = t.scoreKind;
             out.thresholdRule = t.thresholdRule;

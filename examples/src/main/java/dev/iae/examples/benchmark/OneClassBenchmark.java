@@ -67,6 +67,7 @@ import java.util.function.Consumer;
  *   --score SVDD|RECONSTRUCTION|COMBINED         override the anomaly score
  *   --lambda-rec X --lambda-kl X        override the loss weights
  *   --weight-init PYTORCH|DJL           override the initial weights
+ *   --pretrain-lstm true|false          override whether the autoencoder is pre-trained through the LSTM
  *                                       (every override is appended to the rows' method name, e.g.
  *                                       IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
  *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
@@ -184,6 +185,10 @@ public final class OneClassBenchmark {
                     b.override(Setting.WEIGHT_INIT, "init", WeightInit.valueOf(enumName(v)),
                             IaeTrainer.Builder::weightInit);
                     break;
+                case "--pretrain-lstm":
+                    b.override(Setting.PRETRAIN_LSTM, "pretrainLstm", parseBoolean(v, a),
+                            IaeTrainer.Builder::pretrainLstm);
+                    break;
                 case "--validate":
                     b.validate = Double.parseDouble(v);
                     if (!(b.validate > 0.0 && b.validate < 1.0)) {
@@ -212,7 +217,7 @@ public final class OneClassBenchmark {
     }
 
     /** The IAE trainer settings the command line can override; their order is the order in row names. */
-    private enum Setting { NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT }
+    private enum Setting { NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM }
 
     /**
      * One overridden trainer setting.
@@ -235,6 +240,14 @@ public final class OneClassBenchmark {
 
     private static String enumName(String v) {
         return v.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static boolean parseBoolean(String v, String option) {
+        String b = v.trim().toLowerCase(Locale.ROOT);
+        if (!b.equals("true") && !b.equals("false")) {
+            throw new IllegalArgumentException(option + " must be true or false, found " + v);
+        }
+        return Boolean.parseBoolean(b);
     }
 
     private static double nonNegative(String v, String option) {
