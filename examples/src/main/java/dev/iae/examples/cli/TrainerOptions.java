@@ -83,6 +83,11 @@ public final class TrainerOptions {
             description = "Initial weights: ${COMPLETION-CANDIDATES} (PyTorch's or DJL's defaults).")
     WeightInit weightInit;
 
+    @Option(names = "--pretrain-lstm", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "Pre-train the autoencoder through the LSTM module (presets with the LSTM; default false: "
+                    + "a fresh LSTM is inserted after pre-training).")
+    Boolean pretrainLstm;
+
     @Option(names = "--pretrain-epochs", paramLabel = "N", description = "Autoencoder pre-training epochs.")
     Integer pretrainEpochs;
 
@@ -139,6 +144,7 @@ public final class TrainerOptions {
         putSimple(p, "lambdaRec", lambdaRec);
         putSimple(p, "normalization", normalization);
         putSimple(p, "pretrainEpochs", pretrainEpochs);
+        putSimple(p, "pretrainLstm", pretrainLstm);
         putSimple(p, "epochs", epochs);
         putSimple(p, "batchSize", batchSize);
         putSimple(p, "learningRate", learningRate);

@@ -143,7 +143,7 @@ public class IaeCliTest {
         Run r = iae(null, "train", "--config", "classpath:/config/deep-svdd-tabular.xml", "--csv", trainCsv.toString(),
                 "--label-column", "label", "--anomaly-label", "1", "--ignore-column", "id", "--output", out.toString(),
                 "--set", "epochs=1", "--pretrain-epochs", "1", "--set", "encoderSizes=8,4", "--rep-dim", "4",
-                "--weight-init", "pytorch");
+                "--weight-init", "pytorch", "--pretrain-lstm");
         assertEquals(0, r.exit(), r.toString());
         Run inspect = iae(null, "inspect", out + ".onnx");
         assertEquals(0, inspect.exit(), inspect.toString());
@@ -154,6 +154,7 @@ public class IaeCliTest {
         assertTrue(Pattern.compile("encoderSizes\\s+\\[8, 4\\]").matcher(text).find(), text);
         assertTrue(Pattern.compile("objective\\s+SOFT_BOUNDARY").matcher(text).find(), text);
         assertTrue(Pattern.compile("weightInit\\s+PYTORCH").matcher(text).find(), text);
+        assertTrue(Pattern.compile("pretrainLstm\\s+true").matcher(text).find(), text);
         // A component name that the file lacks is a one-sentence error.
         Run bad = iae(null, "train", "--config", "classpath:/config/deep-svdd-tabular.xml", "--config-name", "nope",
                 "--csv", trainCsv.toString(), "--output", dir.resolve("never2").toString());
