@@ -28,6 +28,16 @@ public class BenchmarkConfigTest {
         String c = BenchmarkConfig.trainer("CIFAR-10", IaePreset.IAE_LSTM_KL, CIFAR, 1, -1, -1, 0, 1).toString();
         assertTrue(c.contains("lstmHidden=" + BenchmarkConfig.CIFAR_LSTM) && c.contains("encoderSizes=[32, 64, 128]")
                 && c.contains("normalization=GCN_L1_MIN_MAX"), c);
+        // Score: the full model on Fashion-MNIST uses the score chosen on validation data; CIFAR-10 and the
+        // ablations keep their preset's score.
+        assertTrue(f.contains("scoreKind=" + BenchmarkConfig.FASHION_SCORE + ","), f);
+        assertTrue(c.contains("scoreKind=SVDD,"), c);
+        for (IaePreset p : IaePreset.values()) {
+            if (p != IaePreset.IAE_LSTM_KL) {
+                String a = BenchmarkConfig.trainer("fashion-mnist", p, FASHION, 1, -1, -1, -1, 1).toString();
+                assertTrue(a.contains("scoreKind=" + p.defaultScoreKind() + ","), a);
+            }
+        }
     }
 
     @Test
@@ -51,6 +61,7 @@ public class BenchmarkConfigTest {
                 + BenchmarkConfig.FASHION_REP_DIM + ", LSTM " + BenchmarkConfig.FASHION_LSTM), d);
         assertTrue(d.contains("CIFAR-10 " + BenchmarkConfig.CIFAR_NORMALIZATION + ", channels 32/64/128"), d);
         assertTrue(d.contains("weight initialisation " + BenchmarkConfig.WEIGHT_INIT), d);
+        assertTrue(d.contains("IAE-LSTM-KL on Fashion-MNIST: " + BenchmarkConfig.FASHION_SCORE), d);
     }
 
     @Test
