@@ -26,7 +26,8 @@ import java.util.stream.Collectors;
  * Learning rate 1e-3 rather than Deep SVDD's 1e-4, because the epoch budget here is tens of epochs, not hundreds.
  * <p>
  * <b>Changed on validation data</b> (each time {@code --validate 0.1}: IAE-LSTM-KL, seed 1, 10 + 20 epochs, normal
- * classes 0–4, the first five; {@code benchmarks/results/fashion-mnist-validation-normalization.md}):
+ * classes 0–4, the first five; {@code benchmarks/results/fashion-mnist-validation-normalization.md}, and for the
+ * score {@code fashion-mnist-validation-score.md}):
  * <ol>
  *   <li>Fashion-MNIST pre-processing, GCN-l1 + min-max → per-pixel min-max: validation AUROC 0.909 vs 0.878,
  *   0.981 vs 0.979, 0.882 vs 0.869, 0.931 vs 0.911, 0.909 vs 0.890 — better on all five, mean 0.922 vs 0.906.</li>
