@@ -52,8 +52,9 @@ import java.util.Objects;
  * </ul>
  * <p>
  * The network also holds a <em>pre-training latent map</em> from the encoder output straight to z. Autoencoder
- * pre-training runs without the LSTM (encoder → pre-training latent map → decoder); for the joint phase the
- * freshly initialised LSTM and its latent map are inserted. Without an LSTM the pre-training latent map simply
+ * pre-training runs without the LSTM by default (encoder → pre-training latent map → decoder); for the joint phase
+ * the freshly initialised LSTM and its latent map are inserted ({@link #toLatent}'s {@code withLstm} chooses the
+ * path, so the trainer's {@code pretrainLstm} option can pre-train through the LSTM instead). Without an LSTM the pre-training latent map simply
  * stays the latent map. The decoder is built even when the final network has none (Deep SVDD), because the
  * autoencoder pre-training needs it; it is then left out of the export.
  * <p>

@@ -182,8 +182,8 @@ public final class BenchmarkConfig {
                 + EPOCHS + " epochs (lr x0.1 after joint epoch " + LR_MILESTONE + "), batch " + BATCH_SIZE
                 + ", Adam lr " + LEARNING_RATE + ", weight decay " + WEIGHT_DECAY + ", lambda_kl " + LAMBDA_KL
                 + ", lambda_rec " + LAMBDA_REC + ", hard one-class objective, score ||z-c||^2 (CAE: reconstruction "
-                + "error; IAE-LSTM-KL on Fashion-MNIST: " + FASHION_SCORE + "); one-class SVM: RBF, nu " + OCSVM_NU + ", gamma 1/(D var(X_train)) (scikit-learn's "
-                + "'scale')";
+                + "error; IAE-LSTM-KL on Fashion-MNIST: " + FASHION_SCORE + "); one-class SVM: RBF, nu " + OCSVM_NU
+                + ", gamma 1/(D var(X_train)) (scikit-learn's 'scale')";
     }
 
     private static String join(int[] sizes) {
