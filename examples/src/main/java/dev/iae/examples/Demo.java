@@ -4,10 +4,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.iae.examples.benchmark.BenchmarkConfig;
 import dev.iae.examples.data.FashionMnistDataSource;
 import dev.iae.examples.data.OneClassSplit;
-import dev.iae.onnx.Normalization;
-import dev.iae.onnx.ScoreKind;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.IaePreset;
 import dev.iae.tribuo.IaeTrainer;
@@ -97,8 +96,9 @@ public final class Demo {
      * one min-max range for all pixels fitted on the training images, the combined score (SVDD distance and
      * reconstruction error, each standardised on the training set), and a short schedule (10 autoencoder
      * pre-training epochs, 10 joint epochs, Adam with learning rate 1e-3, batch 64). The pre-processing and the
-     * score are the Fashion-MNIST benchmark's, chosen there on held-out training images (see
-     * {@code BenchmarkConfig}), not on this demo's test images.
+     * score are the Fashion-MNIST benchmark's ({@link BenchmarkConfig#FASHION_NORMALIZATION},
+     * {@link BenchmarkConfig#FASHION_SCORE}), chosen there on held-out training images, not on this demo's test
+     * images.
      * <p>
      * Measured on class 0 with 2,000 training images (2 shared CPU cores, 1 thread; AUROC on the full test set):
      * this configuration 0.919 (seed 17, {@code FashionMnistOneClassTest}); with per-pixel min-max and the score
@@ -115,8 +115,8 @@ public final class Demo {
                 .encoderSizes(16, 32, 64)
                 .repDim(64)
                 .lstmHidden(128)
-                .normalization(Normalization.GLOBAL_MIN_MAX)
-                .scoreKind(ScoreKind.COMBINED)
+                .normalization(BenchmarkConfig.FASHION_NORMALIZATION)
+                .scoreKind(BenchmarkConfig.FASHION_SCORE)
                 .pretrainEpochs(PRETRAIN_EPOCHS)
                 .epochs(EPOCHS)
                 .batchSize(64)

@@ -24,6 +24,7 @@ import org.tribuo.provenance.TrainerProvenance;
 import org.tribuo.test.Helpers;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -163,12 +164,12 @@ public class IaeTrainerTest {
         double inserted;
         double pretrained;
         try (IaeTrainer.TrainedNetwork t = b.pretrainLstm(false).build().trainNetwork(train)) {
-            inserted = mean(t.trainingScores());
+            inserted = Arrays.stream(t.trainingScores()).average().orElseThrow();
         }
         IaeTrainer withLstm = b.pretrainLstm(true).build();
         assertTrue(withLstm.toString().contains("pretrainLstm=true"), withLstm.toString());
         try (IaeTrainer.TrainedNetwork t = withLstm.trainNetwork(train)) {
-            pretrained = mean(t.trainingScores());
+            pretrained = Arrays.stream(t.trainingScores()).average().orElseThrow();
         }
         System.out.printf("mean training reconstruction error: LSTM inserted %.5f, LSTM pre-trained %.5f%n",
                 inserted, pretrained);
@@ -179,14 +180,6 @@ public class IaeTrainerTest {
             assertEquals("true", m.getProvenance().getTrainerProvenance().getConfiguredParameters()
                     .get("pretrainLstm").toString());
         }
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
     }
 
     @Test
