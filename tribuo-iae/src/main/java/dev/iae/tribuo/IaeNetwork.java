@@ -319,13 +319,42 @@ public final class IaeNetwork implements AutoCloseable {
      * @return the trainable parameters between the encoder output and z.
      */
     List<Parameter> latentParameters(boolean withLstm) {
+        return latentParameters(withLstm, true);
+    }
+
+    /**
+     * As {@link #latentParameters(boolean)}, optionally without the LSTM's gate biases (see
+     * {@link #zeroLstmBiases}).
+     * @param withLstm true for the LSTM path, false for the pre-training latent map.
+     * @param lstmBias false to leave the LSTM's two bias vectors out, so an optimiser never moves them.
+     * @return the trainable parameters between the encoder output and z.
+     */
+    List<Parameter> latentParameters(boolean withLstm, boolean lstmBias) {
         if (withLstm && lstm != null) {
             Parameter recurrent = param(lstm, "l_0_h2h_WEIGHT");
+            Parameter inputBias = param(lstm, "l_0_i2h_BIAS");
+            Parameter recurrentBias = param(lstm, "l_0_h2h_BIAS");
             List<Parameter> out = params(List.of(lstm, lstmLatent));
-            out.removeIf(p -> p == recurrent);
+            out.removeIf(p -> p == recurrent || (!lstmBias && (p == inputBias || p == recurrentBias)));
             return out;
         }
         return params(List.of(preLatent));
+    }
+
+    /**
+     * Sets the LSTM's gate biases (input and recurrent) to zero; a no-op without an LSTM. Together with
+     * {@link #latentParameters(boolean, boolean)} without the biases this makes the latent path bias-free, as Deep
+     * SVDD requires of its whole network: a bias lets the network map every input to the same point, the centre
+     * (Ruff et al. 2018, Proposition 2, "hypersphere collapse"). The bias tensors stay in the network and in the
+     * export, as zeros, so the ONNX contract does not change.
+     */
+    void zeroLstmBiases() {
+        if (lstm != null) {
+            for (String name : new String[]{"l_0_i2h_BIAS", "l_0_h2h_BIAS"}) {
+                NDArray b = param(lstm, name).getArray();
+                b.set(new float[Math.toIntExact(b.size())]);
+            }
+        }
     }
 
     /** @return the trainable parameters of the decoder (empty if it was not built). */

@@ -109,6 +109,11 @@ public final class IaeTrainer implements Trainer<Event> {
             + "LSTM after plain autoencoder pre-training (presets with the LSTM only).")
     private boolean pretrainLstm = false;
 
+    @Config(description = "Give the LSTM module trainable gate biases (true, a standard LSTM). false zeroes them and "
+            + "never trains them, so the whole path to z is bias-free as Deep SVDD requires: with biases the network "
+            + "can map every input to the centre (hypersphere collapse). Presets with the LSTM only.")
+    private boolean lstmBias = true;
+
     @Config(description = "Joint training epochs.")
     private int epochs = 20;
 
@@ -422,7 +427,7 @@ public final class IaeTrainer implements Trainer<Event> {
         IaeLoss loss = new IaeLoss(preset.useSvdd(), objective, (float) nu,
                 preset.useKl() ? (float) lambdaKl : 0f, preset.useDecoder() ? (float) lambdaRec : 0f);
         IaeTrainingLoop.Settings settings = new IaeTrainingLoop.Settings(pretrainEpochs, epochs, batchSize,
-                (float) learningRate, lrMilestone, (float) weightDecay, warmUpEpochs, pretrainLstm);
+                (float) learningRate, lrMilestone, (float) weightDecay, warmUpEpochs, pretrainLstm, lstmBias);
         logger.info("Training " + this + " on " + n + " examples of " + d + " features: " + arch);
         TrainingListener progressListener = listener;
 
@@ -599,6 +604,7 @@ public final class IaeTrainer implements Trainer<Event> {
                 + ",normalization=" + normalization
                 + ",pretrainEpochs=" + pretrainEpochs
                 + (preset.useLstm() && pretrainLstm ? ",pretrainLstm=true" : "")
+                + (preset.useLstm() && !lstmBias ? ",lstmBias=false" : "")
                 + ",epochs=" + epochs
                 + ",batchSize=" + batchSize + ",learningRate=" + learningRate
                 + ",lrMilestone=" + lrMilestone + ",weightDecay=" + weightDecay
@@ -783,6 +789,15 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
+         * @param b false for a bias-free LSTM module (see the trainer's field description).
+         * @return this builder.
+         */
+        public Builder lstmBias(boolean b) {
+            t.lstmBias = b;
+            return this;
+        }
+
+        /**
          * @param w how the initial weights are drawn.
          * @return this builder.
          */
@@ -880,6 +895,7 @@ public final class IaeTrainer implements Trainer<Event> {
             out.weightDecay = t.weightDecay;
             out.warmUpEpochs = t.warmUpEpochs;
             out.pretrainLstm = t.pretrainLstm;
+            out.lstmBias = t.lstmBias;
             out.weightInit = t.weightInit;
             out.scoreKind = t.scoreKind;
             out.thresholdRule = t.thresholdRule;

@@ -64,6 +64,7 @@ final class IaeTrainingLoop {
         final float weightDecay;
         final int warmUpEpochs;
         final boolean pretrainLstm;
+        final boolean lstmBias;
 
         /**
          * @param pretrainEpochs autoencoder pre-training epochs (0 skips it).
@@ -74,9 +75,10 @@ final class IaeTrainingLoop {
          * @param weightDecay L2 weight decay.
          * @param warmUpEpochs soft-boundary epochs with R = 0 before R is updated.
          * @param pretrainLstm true to pre-train the autoencoder through the LSTM module (when the network has one).
+         * @param lstmBias false to zero the LSTM's gate biases and never train them (a bias-free latent path).
          */
         Settings(int pretrainEpochs, int epochs, int batchSize, float learningRate, int lrMilestone,
-                 float weightDecay, int warmUpEpochs, boolean pretrainLstm) {
+                 float weightDecay, int warmUpEpochs, boolean pretrainLstm, boolean lstmBias) {
             this.pretrainEpochs = pretrainEpochs;
             this.epochs = epochs;
             this.batchSize = batchSize;
@@ -85,6 +87,7 @@ final class IaeTrainingLoop {
             this.weightDecay = weightDecay;
             this.warmUpEpochs = warmUpEpochs;
             this.pretrainLstm = pretrainLstm;
+            this.lstmBias = lstmBias;
         }
     }
 
@@ -153,11 +156,14 @@ final class IaeTrainingLoop {
                        int batchesPerEpoch) {
         long processed = 0;
         boolean svdd = net.architecture().hasSvdd();
+        if (!settings.lstmBias) {
+            net.zeroLstmBiases();
+        }
         // Phase 1: autoencoder pre-training, without the LSTM unless the settings put it in.
         if (pretrain) {
             boolean withLstm = settings.pretrainLstm;
             List<Parameter> params = new ArrayList<>(net.encoderParameters());
-            params.addAll(net.latentParameters(withLstm));
+            params.addAll(net.latentParameters(withLstm, settings.lstmBias));
             params.addAll(net.decoderParameters());
             Optimizer opt = adam(0);
             for (int epoch = 1; epoch <= settings.pretrainEpochs; epoch++) {
@@ -203,7 +209,7 @@ final class IaeTrainingLoop {
         // Phase 2: joint training with the LSTM inserted.
         boolean useRec = net.architecture().hasDecoder() && loss.usesReconstruction();
         List<Parameter> params = new ArrayList<>(net.encoderParameters());
-        params.addAll(net.latentParameters(true));
+        params.addAll(net.latentParameters(true, settings.lstmBias));
         if (useRec) {
             params.addAll(net.decoderParameters());
         }

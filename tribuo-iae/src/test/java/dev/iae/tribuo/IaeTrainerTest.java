@@ -3,6 +3,7 @@ package dev.iae.tribuo;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.StringProvenance;
 import dev.iae.onnx.ScoreKind;
+import dev.iae.onnx.TensorNames;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -183,9 +184,47 @@ public class IaeTrainerTest {
     }
 
     @Test
+    public void aBiasFreeLstmKeepsZeroGateBiasesThroughTrainingAndExport() {
+        IaeTrainer.Builder b = small(IaePreset.IAE_LSTM_KL).pretrainEpochs(2).epochs(3);
+        // A standard LSTM trains its gate biases away from their zero start.
+        try (IaeTrainer.TrainedNetwork t = b.lstmBias(true).build().trainNetwork(train)) {
+            assertTrue(maxAbs(t.description().tensors().get(TensorNames.LSTM_WB).data()) > 1e-4);
+        }
+        IaeTrainer biasFree = b.lstmBias(false).build();
+        assertTrue(biasFree.toString().contains("lstmBias=false"), biasFree.toString());
+        try (IaeTrainer.TrainedNetwork t = biasFree.trainNetwork(train)) {
+            for (String name : new String[]{TensorNames.LSTM_WB, TensorNames.LSTM_RB}) {
+                assertEquals(0.0, maxAbs(t.description().tensors().get(name).data()), name);
+            }
+            // The rest of the LSTM still trains, and the scores are finite and not all equal.
+            double[] s = t.trainingScores();
+            assertTrue(Arrays.stream(s).allMatch(Double::isFinite));
+            assertTrue(Arrays.stream(s).max().orElseThrow() > Arrays.stream(s).min().orElseThrow());
+        }
+        // Also with pre-training through the LSTM, where the biases are on the pre-training path.
+        try (IaeTrainer.TrainedNetwork t = b.lstmBias(false).pretrainLstm(true).build().trainNetwork(train)) {
+            assertEquals(0.0, maxAbs(t.description().tensors().get(TensorNames.LSTM_WB).data()));
+        }
+        try (IaeModel m = small(IaePreset.IAE_LSTM_KL).epochs(1).pretrainEpochs(1).lstmBias(false).build()
+                .train(train)) {
+            assertEquals("false", m.getProvenance().getTrainerProvenance().getConfiguredParameters()
+                    .get("lstmBias").toString());
+        }
+    }
+
+    private static double maxAbs(float[] values) {
+        double m = 0;
+        for (float v : values) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+
+    @Test
     public void configurableRoundtrip() {
         Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).build());
         Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM).pretrainLstm(true).build());
+        Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).lstmBias(false).build());
         Helpers.testConfigurableRoundtrip(small(IaePreset.CAE).imageShape(1, 8, 8).encoderSizes(4).repDim(16).build());
         Helpers.testConfigurableRoundtrip(IaeTrainer.builder().build());
     }

@@ -68,6 +68,7 @@ import java.util.function.Consumer;
  *   --lambda-rec X --lambda-kl X        override the loss weights
  *   --weight-init PYTORCH|DJL           override the initial weights
  *   --pretrain-lstm true|false          override whether the autoencoder is pre-trained through the LSTM
+ *   --lstm-bias true|false              override whether the LSTM module has trainable gate biases
  *                                       (every override is appended to the rows' method name, e.g.
  *                                       IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
  *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
@@ -189,6 +190,9 @@ public final class OneClassBenchmark {
                     b.override(Setting.PRETRAIN_LSTM, "pretrainLstm", parseBoolean(v, a),
                             IaeTrainer.Builder::pretrainLstm);
                     break;
+                case "--lstm-bias":
+                    b.override(Setting.LSTM_BIAS, "lstmBias", parseBoolean(v, a), IaeTrainer.Builder::lstmBias);
+                    break;
                 case "--validate":
                     b.validate = Double.parseDouble(v);
                     if (!(b.validate > 0.0 && b.validate < 1.0)) {
@@ -217,7 +221,7 @@ public final class OneClassBenchmark {
     }
 
     /** The IAE trainer settings the command line can override; their order is the order in row names. */
-    private enum Setting { NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM }
+    private enum Setting { NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM, LSTM_BIAS }
 
     /**
      * One overridden trainer setting.

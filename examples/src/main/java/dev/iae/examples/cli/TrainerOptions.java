@@ -88,6 +88,11 @@ public final class TrainerOptions {
                     + "a fresh LSTM is inserted after pre-training).")
     Boolean pretrainLstm;
 
+    @Option(names = "--lstm-bias", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
+            description = "Give the LSTM module trainable gate biases (default true); false makes the path to z "
+                    + "bias-free, as Deep SVDD requires against hypersphere collapse.")
+    Boolean lstmBias;
+
     @Option(names = "--pretrain-epochs", paramLabel = "N", description = "Autoencoder pre-training epochs.")
     Integer pretrainEpochs;
 
@@ -145,6 +150,7 @@ public final class TrainerOptions {
         putSimple(p, "normalization", normalization);
         putSimple(p, "pretrainEpochs", pretrainEpochs);
         putSimple(p, "pretrainLstm", pretrainLstm);
+        putSimple(p, "lstmBias", lstmBias);
         putSimple(p, "epochs", epochs);
         putSimple(p, "batchSize", batchSize);
         putSimple(p, "learningRate", learningRate);
