@@ -7,7 +7,7 @@
 #                   --contamination r[,r...]  --pretrain-epochs N  --epochs N  --label TEXT
 #                   Java only (IAE settings; the peers ignore them): --lstm-hidden N, --normalization X,
 #                   --score X, --lambda-rec X, --lambda-kl X, --weight-init X, --pretrain-lstm true|false,
-#                   --lstm-bias true|false;
+#                   --lstm-bias true|false, --min-centre X;
 #                   --validate F (choose settings
 #                   on held-out TRAINING images, never the test set; needs SKIP_PYTHON=1)
 #   environment:    JAVA_METHODS (default: all six IAE presets and OCSVM_TRIBUO), PY_METHODS (default: all four),

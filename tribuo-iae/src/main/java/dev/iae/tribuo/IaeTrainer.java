@@ -114,6 +114,11 @@ public final class IaeTrainer implements Trainer<Event> {
             + "can map every input to the centre (hypersphere collapse). Presets with the LSTM only.")
     private boolean lstmBias = true;
 
+    @Config(description = "Smallest absolute value of a centre coordinate: a mean latent coordinate closer to 0 "
+            + "becomes +/- this value (Deep SVDD's rule against trivial solutions, 0.1). 0 keeps the mean latent as "
+            + "it is. Presets with the SVDD term only.")
+    private double minCentre = IaeTrainingLoop.MIN_CENTRE;
+
     @Config(description = "Joint training epochs.")
     private int epochs = 20;
 
@@ -218,6 +223,9 @@ public final class IaeTrainer implements Trainer<Event> {
         }
         if (!(nu > 0 && nu <= 1)) {
             throw new IllegalArgumentException("nu must be in (0, 1], found " + nu);
+        }
+        if (!(minCentre >= 0) || Double.isInfinite(minCentre)) {
+            throw new IllegalArgumentException("minCentre must be a finite value >= 0, found " + minCentre);
         }
         if (!(lambdaKl >= 0) || Double.isInfinite(lambdaKl)) {
             throw new IllegalArgumentException("lambdaKl must be a finite value >= 0, found " + lambdaKl);
@@ -427,7 +435,8 @@ public final class IaeTrainer implements Trainer<Event> {
         IaeLoss loss = new IaeLoss(preset.useSvdd(), objective, (float) nu,
                 preset.useKl() ? (float) lambdaKl : 0f, preset.useDecoder() ? (float) lambdaRec : 0f);
         IaeTrainingLoop.Settings settings = new IaeTrainingLoop.Settings(pretrainEpochs, epochs, batchSize,
-                (float) learningRate, lrMilestone, (float) weightDecay, warmUpEpochs, pretrainLstm, lstmBias);
+                (float) learningRate, lrMilestone, (float) weightDecay, warmUpEpochs, pretrainLstm, lstmBias,
+                (float) minCentre);
         logger.info("Training " + this + " on " + n + " examples of " + d + " features: " + arch);
         TrainingListener progressListener = listener;
 
@@ -605,6 +614,7 @@ public final class IaeTrainer implements Trainer<Event> {
                 + ",pretrainEpochs=" + pretrainEpochs
                 + (preset.useLstm() && pretrainLstm ? ",pretrainLstm=true" : "")
                 + (preset.useLstm() && !lstmBias ? ",lstmBias=false" : "")
+                + (preset.useSvdd() && minCentre != IaeTrainingLoop.MIN_CENTRE ? ",minCentre=" + minCentre : "")
                 + ",epochs=" + epochs
                 + ",batchSize=" + batchSize + ",learningRate=" + learningRate
                 + ",lrMilestone=" + lrMilestone + ",weightDecay=" + weightDecay
@@ -798,6 +808,15 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
+         * @param v the smallest absolute centre coordinate (see the trainer's field description; 0.1 by default).
+         * @return this builder.
+         */
+        public Builder minCentre(double v) {
+            t.minCentre = v;
+            return this;
+        }
+
+        /**
          * @param w how the initial weights are drawn.
          * @return this builder.
          */
@@ -896,6 +915,7 @@ public final class IaeTrainer implements Trainer<Event> {
             out.warmUpEpochs = t.warmUpEpochs;
             out.pretrainLstm = t.pretrainLstm;
             out.lstmBias = t.lstmBias;
+            out.minCentre = t.minCentre;
             out.weightInit = t.weightInit;
             out.scoreKind = t.scoreKind;
             out.thresholdRule = t.thresholdRule;

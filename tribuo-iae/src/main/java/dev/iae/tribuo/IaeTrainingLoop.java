@@ -31,7 +31,8 @@ import java.util.logging.Logger;
  *     {@link Settings#pretrainLstm} the autoencoder is pre-trained through the LSTM and its latent map instead, so
  *     the centre and the joint phase start from a trained LSTM whose latents have a learned scale.</li>
  *     <li><b>Centre</b>: c = the mean latent over the training data (inference mode, joint-phase path, i.e. with the
- *     inserted LSTM); every |c_j| &lt; 0.1 becomes ±0.1 with its sign kept (0 becomes +0.1).</li>
+ *     inserted LSTM); every |c_j| &lt; 0.1 becomes ±0.1 with its sign kept (0 becomes +0.1) — Deep SVDD's floor,
+ *     {@link Settings#minCentre} sets another (0: none). The log says how many coordinates the floor raised.</li>
  *     <li><b>Joint training</b> on {@link IaeLoss} with a new Adam optimiser; the learning rate drops ×0.1 after
  *     the milestone epoch. For the soft-boundary objective, R stays 0 for the warm-up epochs, then after each
  *     batch becomes the (1 − ν)-quantile of that batch's distances ||z − c||.</li>
@@ -65,6 +66,7 @@ final class IaeTrainingLoop {
         final int warmUpEpochs;
         final boolean pretrainLstm;
         final boolean lstmBias;
+        final float minCentre;
 
         /**
          * @param pretrainEpochs autoencoder pre-training epochs (0 skips it).
@@ -76,9 +78,10 @@ final class IaeTrainingLoop {
          * @param warmUpEpochs soft-boundary epochs with R = 0 before R is updated.
          * @param pretrainLstm true to pre-train the autoencoder through the LSTM module (when the network has one).
          * @param lstmBias false to zero the LSTM's gate biases and never train them (a bias-free latent path).
+         * @param minCentre the smallest absolute centre coordinate ({@link #MIN_CENTRE} is Deep SVDD's; 0 = none).
          */
         Settings(int pretrainEpochs, int epochs, int batchSize, float learningRate, int lrMilestone,
-                 float weightDecay, int warmUpEpochs, boolean pretrainLstm, boolean lstmBias) {
+                 float weightDecay, int warmUpEpochs, boolean pretrainLstm, boolean lstmBias, float minCentre) {
             this.pretrainEpochs = pretrainEpochs;
             this.epochs = epochs;
             this.batchSize = batchSize;
@@ -88,6 +91,7 @@ final class IaeTrainingLoop {
             this.warmUpEpochs = warmUpEpochs;
             this.pretrainLstm = pretrainLstm;
             this.lstmBias = lstmBias;
+            this.minCentre = minCentre;
         }
     }
 
@@ -362,9 +366,19 @@ final class IaeTrainingLoop {
             }
         }
         float[] c = new float[r];
+        int clamped = 0;
+        double meanAbs = 0;
         for (int j = 0; j < r; j++) {
-            c[j] = clampCentre((float) (sum[j] / n));
+            float mean = (float) (sum[j] / n);
+            meanAbs += Math.abs(mean) / r;
+            c[j] = clampCentre(mean, settings.minCentre);
+            if (c[j] != mean) {
+                clamped++;
+            }
         }
+        // The rule's effect depends on the latents' scale (after a fresh one-step LSTM they are small): log it.
+        logger.info(String.format(Locale.ROOT, "centre: mean |c_j| before the %g floor %.4g; %d of %d coordinates "
+                + "raised to the floor", settings.minCentre, meanAbs, clamped, r));
         return c;
     }
 
@@ -375,8 +389,19 @@ final class IaeTrainingLoop {
      * @return the clamped coordinate.
      */
     static float clampCentre(float v) {
-        if (Math.abs(v) < MIN_CENTRE) {
-            return v < 0 ? -MIN_CENTRE : MIN_CENTRE;
+        return clampCentre(v, MIN_CENTRE);
+    }
+
+    /**
+     * The same rule with another floor: a coordinate closer to 0 than {@code floor} becomes ±floor with its sign
+     * (0 becomes +floor); a floor of 0 leaves every coordinate as it is.
+     * @param v the mean latent coordinate.
+     * @param floor the smallest absolute value, at least 0.
+     * @return the clamped coordinate.
+     */
+    static float clampCentre(float v, float floor) {
+        if (Math.abs(v) < floor) {
+            return v < 0 ? -floor : floor;
         }
         return v;
     }

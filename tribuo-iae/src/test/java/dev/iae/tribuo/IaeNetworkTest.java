@@ -372,6 +372,9 @@ public class IaeNetworkTest {
         assertEquals(0.1f, IaeTrainingLoop.clampCentre(0.05f));
         assertEquals(-0.1f, IaeTrainingLoop.clampCentre(-0.01f));
         assertEquals(-0.3f, IaeTrainingLoop.clampCentre(-0.3f));
+        assertEquals(-0.01f, IaeTrainingLoop.clampCentre(-0.01f, 0f));
+        assertEquals(0f, IaeTrainingLoop.clampCentre(0f, 0f));
+        assertEquals(-0.02f, IaeTrainingLoop.clampCentre(-0.01f, 0.02f));
     }
 
     /** The bounds and spread of each weight tensor under both initialisations. */

@@ -29,6 +29,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -212,6 +213,26 @@ public class IaeTrainerTest {
         }
     }
 
+    @Test
+    public void minCentreSetsTheFloorOfTheCentreCoordinates() {
+        // After a freshly inserted one-step LSTM the mean latents are small, so Deep SVDD's 0.1 floor raises
+        // coordinates; without a floor the centre is the plain mean latent.
+        IaeTrainer.Builder b = small(IaePreset.IAE_LSTM_KL).pretrainEpochs(1).epochs(1);
+        try (IaeTrainer.TrainedNetwork t = b.build().trainNetwork(train)) {
+            for (float c : t.network().centre()) {
+                assertTrue(Math.abs(c) >= 0.1f, "centre coordinate " + c);
+            }
+        }
+        IaeTrainer noFloor = b.minCentre(0).build();
+        assertTrue(noFloor.toString().contains("minCentre=0.0"), noFloor.toString());
+        try (IaeTrainer.TrainedNetwork t = noFloor.trainNetwork(train)) {
+            float[] c = t.network().centre();
+            assertTrue(IntStream.range(0, c.length).anyMatch(j -> Math.abs(c[j]) < 0.1f), Arrays.toString(c));
+        }
+        assertThrows(IllegalArgumentException.class, () -> b.minCentre(-0.1).build());
+        assertThrows(IllegalArgumentException.class, () -> b.minCentre(Double.NaN).build());
+    }
+
     private static double maxAbs(float[] values) {
         double m = 0;
         for (float v : values) {
@@ -224,7 +245,7 @@ public class IaeTrainerTest {
     public void configurableRoundtrip() {
         Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).build());
         Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM).pretrainLstm(true).build());
-        Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).lstmBias(false).build());
+        Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).lstmBias(false).minCentre(0.01).build());
         Helpers.testConfigurableRoundtrip(small(IaePreset.CAE).imageShape(1, 8, 8).encoderSizes(4).repDim(16).build());
         Helpers.testConfigurableRoundtrip(IaeTrainer.builder().build());
     }

@@ -69,6 +69,7 @@ import java.util.function.Consumer;
  *   --weight-init PYTORCH|DJL           override the initial weights
  *   --pretrain-lstm true|false          override whether the autoencoder is pre-trained through the LSTM
  *   --lstm-bias true|false              override whether the LSTM module has trainable gate biases
+ *   --min-centre X                      override the floor of |c_j| (Deep SVDD's 0.1; 0 = the plain mean latent)
  *                                       (every override is appended to the rows' method name, e.g.
  *                                       IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
  *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
@@ -193,6 +194,9 @@ public final class OneClassBenchmark {
                 case "--lstm-bias":
                     b.override(Setting.LSTM_BIAS, "lstmBias", parseBoolean(v, a), IaeTrainer.Builder::lstmBias);
                     break;
+                case "--min-centre":
+                    b.override(Setting.MIN_CENTRE, "minCentre", nonNegative(v, a), IaeTrainer.Builder::minCentre);
+                    break;
                 case "--validate":
                     b.validate = Double.parseDouble(v);
                     if (!(b.validate > 0.0 && b.validate < 1.0)) {
@@ -221,7 +225,7 @@ public final class OneClassBenchmark {
     }
 
     /** The IAE trainer settings the command line can override; their order is the order in row names. */
-    private enum Setting { NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM, LSTM_BIAS }
+    private enum Setting { NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM, LSTM_BIAS, MIN_CENTRE }
 
     /**
      * One overridden trainer setting.

@@ -93,6 +93,11 @@ public final class TrainerOptions {
                     + "bias-free, as Deep SVDD requires against hypersphere collapse.")
     Boolean lstmBias;
 
+    @Option(names = "--min-centre", paramLabel = "X",
+            description = "Smallest absolute centre coordinate (default 0.1, Deep SVDD's rule; 0 keeps the mean "
+                    + "latent as it is).")
+    Double minCentre;
+
     @Option(names = "--pretrain-epochs", paramLabel = "N", description = "Autoencoder pre-training epochs.")
     Integer pretrainEpochs;
 
@@ -151,6 +156,7 @@ public final class TrainerOptions {
         putSimple(p, "pretrainEpochs", pretrainEpochs);
         putSimple(p, "pretrainLstm", pretrainLstm);
         putSimple(p, "lstmBias", lstmBias);
+        putSimple(p, "minCentre", minCentre);
         putSimple(p, "epochs", epochs);
         putSimple(p, "batchSize", batchSize);
         putSimple(p, "learningRate", learningRate);
