@@ -95,10 +95,10 @@ public final class Demo {
      * two-core CPU (channels 16/32/64 instead of the paper's 32/64/128, latent size 64, LSTM 128 instead of 2048),
      * one min-max range for all pixels fitted on the training images, the combined score (SVDD distance and
      * reconstruction error, each standardised on the training set), and a short schedule (10 autoencoder
-     * pre-training epochs, 10 joint epochs, Adam with learning rate 1e-3, batch 64). The pre-processing and the
-     * score are the Fashion-MNIST benchmark's ({@link BenchmarkConfig#FASHION_NORMALIZATION},
-     * {@link BenchmarkConfig#FASHION_SCORE}), chosen there on held-out training images, not on this demo's test
-     * images.
+     * pre-training epochs, 10 joint epochs, Adam with learning rate 1e-3, batch 64). The pre-processing, the
+     * score and the KL weight are the Fashion-MNIST benchmark's ({@link BenchmarkConfig#FASHION_NORMALIZATION},
+     * {@link BenchmarkConfig#FASHION_SCORE}, {@link BenchmarkConfig#FASHION_LAMBDA_KL}), chosen there on held-out
+     * training images, not on this demo's test images.
      * <p>
      * Measured on class 0 with 2,000 training images (2 shared CPU cores, 1 thread; AUROC on the full test set):
      * this configuration 0.919 (seed 17, {@code FashionMnistOneClassTest}); with per-pixel min-max and the score
@@ -117,6 +117,7 @@ public final class Demo {
                 .lstmHidden(128)
                 .normalization(BenchmarkConfig.FASHION_NORMALIZATION)
                 .scoreKind(BenchmarkConfig.FASHION_SCORE)
+                .lambdaKl(BenchmarkConfig.FASHION_LAMBDA_KL)
                 .pretrainEpochs(PRETRAIN_EPOCHS)
                 .epochs(EPOCHS)
                 .batchSize(64)

@@ -344,9 +344,10 @@ public final class IaeNetwork implements AutoCloseable {
     /**
      * Sets the LSTM's gate biases (input and recurrent) to zero; a no-op without an LSTM. Together with
      * {@link #latentParameters(boolean, boolean)} without the biases this makes the latent path bias-free, as Deep
-     * SVDD requires of its whole network: a bias lets the network map every input to the same point, the centre
-     * (Ruff et al. 2018, Proposition 2, "hypersphere collapse"). The bias tensors stay in the network and in the
-     * export, as zeros, so the ONNX contract does not change.
+     * SVDD asks of its whole network: a bias lets a network map every input to the same point, the centre (Ruff et
+     * al. 2018, Proposition 2, "hypersphere collapse"). The LSTM's saturating gates can still approach a constant
+     * output; against that the model has its KL term. The bias tensors stay in the network and in the export, as
+     * zeros, so the ONNX contract does not change.
      */
     void zeroLstmBiases() {
         if (lstm != null) {

@@ -110,8 +110,8 @@ public final class IaeTrainer implements Trainer<Event> {
     private boolean pretrainLstm = false;
 
     @Config(description = "Give the LSTM module trainable gate biases (true, a standard LSTM). false zeroes them and "
-            + "never trains them, so the whole path to z is bias-free as Deep SVDD requires: with biases the network "
-            + "can map every input to the centre (hypersphere collapse). Presets with the LSTM only.")
+            + "never trains them, so the whole path to z is bias-free as Deep SVDD asks of its network (a bias is one "
+            + "way to map every input onto the centre; saturated gates remain another). Presets with the LSTM only.")
     private boolean lstmBias = true;
 
     @Config(description = "Smallest absolute value of a centre coordinate: a mean latent coordinate closer to 0 "

@@ -42,6 +42,10 @@ import java.util.stream.Collectors;
  *   This is {@link #FASHION_SCORE}. Tried
  *   in the same round and dropped after class 0: λ_rec 0.1 instead of 1 (0.904 vs 0.911) and pre-training the
  *   autoencoder through the LSTM ({@code pretrainLstm}; 0.877 vs 0.911).</li>
+ *   <li>Then, with the combined score, λ_kl 1e-3 → 1e-2: 0.927 vs 0.925, 0.989 vs 0.989, 0.906 vs 0.904, 0.955 vs
+ *   0.956, 0.931 vs 0.928 — better on four of five, mean 0.9417 vs 0.9402 (a small step: the rule was "beats the
+ *   current mean"). This is {@link #FASHION_LAMBDA_KL}. Dropped after class 0: λ_kl 1e-1 (0.912); after classes 0
+ *   and 1, both level with the current setting: a bias-free LSTM ({@code lstmBias=false}; 0.925, 0.989).</li>
  * </ol>
  * CIFAR-10 keeps GCN-l1 + min-max (not compared there). The weight initialisation stays DJL's default
  * ({@link #WEIGHT_INIT}): PyTorch's ({@code --weight-init PYTORCH}) scored lower on class 0 with per-pixel min-max
@@ -84,8 +88,14 @@ public final class BenchmarkConfig {
     public static final double LEARNING_RATE = 1e-3;
     /** L2 weight decay (Deep SVDD's). */
     public static final double WEIGHT_DECAY = 0.5e-6;
-    /** KL weight (DESIGN §11). */
-    public static final double LAMBDA_KL = 1e-3;
+    /**
+     * Fashion-MNIST: KL weight (chosen on validation data, see above). In the joint phase the SVDD and KL terms
+     * balance where each latent coordinate's variance is about λ_kl / (2 · repDim), so λ_kl sets the spread the
+     * latents keep around the centre.
+     */
+    public static final double FASHION_LAMBDA_KL = 1e-2;
+    /** CIFAR-10: KL weight (DESIGN §11's 1e-3, not compared there). */
+    public static final double CIFAR_LAMBDA_KL = 1e-3;
     /** Reconstruction weight in the joint loss. */
     public static final double LAMBDA_REC = 1.0;
     /** ν of the one-class SVM peers. */
@@ -139,7 +149,7 @@ public final class BenchmarkConfig {
                 .encoderSizes(cifar ? CIFAR_CHANNELS : FASHION_CHANNELS)
                 .repDim(cifar ? CIFAR_REP_DIM : FASHION_REP_DIM)
                 .lstmHidden(lstmHidden >= 1 ? lstmHidden : cifar ? CIFAR_LSTM : FASHION_LSTM)
-                .lambdaKl(LAMBDA_KL)
+                .lambdaKl(cifar ? CIFAR_LAMBDA_KL : FASHION_LAMBDA_KL)
                 .lambdaRec(LAMBDA_REC)
                 .normalization(cifar ? CIFAR_NORMALIZATION : FASHION_NORMALIZATION)
                 .pretrainEpochs(pre)
@@ -180,7 +190,8 @@ public final class BenchmarkConfig {
                 + "; CIFAR-10 " + CIFAR_NORMALIZATION + ", channels " + join(CIFAR_CHANNELS) + ", repDim "
                 + CIFAR_REP_DIM + ", LSTM " + CIFAR_LSTM + "; pretrain " + PRETRAIN_EPOCHS + " + joint "
                 + EPOCHS + " epochs (lr x0.1 after joint epoch " + LR_MILESTONE + "), batch " + BATCH_SIZE
-                + ", Adam lr " + LEARNING_RATE + ", weight decay " + WEIGHT_DECAY + ", lambda_kl " + LAMBDA_KL
+                + ", Adam lr " + LEARNING_RATE + ", weight decay " + WEIGHT_DECAY + ", lambda_kl " + FASHION_LAMBDA_KL
+                + " (CIFAR-10 " + CIFAR_LAMBDA_KL + ")"
                 + ", lambda_rec " + LAMBDA_REC + ", hard one-class objective, score ||z-c||^2 (CAE: reconstruction "
                 + "error; IAE-LSTM-KL on Fashion-MNIST: " + FASHION_SCORE + "); one-class SVM: RBF, nu " + OCSVM_NU
                 + ", gamma 1/(D var(X_train)) (scikit-learn's 'scale')";

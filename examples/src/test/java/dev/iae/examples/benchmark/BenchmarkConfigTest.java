@@ -32,6 +32,9 @@ public class BenchmarkConfigTest {
         // ablations keep their preset's score.
         assertTrue(f.contains("scoreKind=" + BenchmarkConfig.FASHION_SCORE + ","), f);
         assertTrue(c.contains("scoreKind=SVDD,"), c);
+        // KL weight per data set: Fashion-MNIST's chosen on validation data, CIFAR-10 the design notes'.
+        assertTrue(f.contains("lambdaKl=" + BenchmarkConfig.FASHION_LAMBDA_KL + ","), f);
+        assertTrue(c.contains("lambdaKl=" + BenchmarkConfig.CIFAR_LAMBDA_KL + ","), c);
         for (IaePreset p : IaePreset.values()) {
             if (p != IaePreset.IAE_LSTM_KL) {
                 String a = BenchmarkConfig.trainer("fashion-mnist", p, FASHION, 1, -1, -1, -1, 1).toString();
