@@ -177,11 +177,7 @@ public class IaeTrainerTest {
                 inserted, pretrained);
         assertTrue(pretrained < 0.7 * inserted, "LSTM pre-trained " + pretrained + " vs inserted " + inserted);
         // The option is recorded in the provenance and is part of the configuration.
-        try (IaeModel m = small(IaePreset.IAE_LSTM_KL).epochs(1).pretrainEpochs(1).pretrainLstm(true).build()
-                .train(train)) {
-            assertEquals("true", m.getProvenance().getTrainerProvenance().getConfiguredParameters()
-                    .get("pretrainLstm").toString());
-        }
+        assertEquals("true", configuredInProvenance(small(IaePreset.IAE_LSTM_KL).pretrainLstm(true), "pretrainLstm"));
     }
 
     @Test
@@ -206,17 +202,22 @@ public class IaeTrainerTest {
         try (IaeTrainer.TrainedNetwork t = b.lstmBias(false).pretrainLstm(true).build().trainNetwork(train)) {
             assertEquals(0.0, maxAbs(t.description().tensors().get(TensorNames.LSTM_WB).data()));
         }
-        try (IaeModel m = small(IaePreset.IAE_LSTM_KL).epochs(1).pretrainEpochs(1).lstmBias(false).build()
-                .train(train)) {
-            assertEquals("false", m.getProvenance().getTrainerProvenance().getConfiguredParameters()
-                    .get("lstmBias").toString());
+        assertEquals("false", configuredInProvenance(small(IaePreset.IAE_LSTM_KL).lstmBias(false), "lstmBias"));
+    }
+
+    /**
+     * Trains for one epoch of each phase and reads a configured value back from the model's trainer provenance.
+     */
+    private static String configuredInProvenance(IaeTrainer.Builder b, String name) {
+        try (IaeModel m = b.epochs(1).pretrainEpochs(1).build().train(train)) {
+            return m.getProvenance().getTrainerProvenance().getConfiguredParameters().get(name).toString();
         }
     }
 
     @Test
     public void minCentreSetsTheFloorOfTheCentreCoordinates() {
-        // After a freshly inserted one-step LSTM the mean latents are small, so Deep SVDD's 0.1 floor raises
-        // coordinates; without a floor the centre is the plain mean latent.
+        // This small network's mean latents are partly below 0.1, so Deep SVDD's floor raises some coordinates;
+        // without a floor the centre is the plain mean latent.
         IaeTrainer.Builder b = small(IaePreset.IAE_LSTM_KL).pretrainEpochs(1).epochs(1);
         try (IaeTrainer.TrainedNetwork t = b.build().trainNetwork(train)) {
             for (float c : t.network().centre()) {
@@ -231,6 +232,7 @@ public class IaeTrainerTest {
         }
         assertThrows(IllegalArgumentException.class, () -> b.minCentre(-0.1).build());
         assertThrows(IllegalArgumentException.class, () -> b.minCentre(Double.NaN).build());
+        assertEquals("0.02", configuredInProvenance(small(IaePreset.IAE_LSTM_KL).minCentre(0.02), "minCentre"));
     }
 
     private static double maxAbs(float[] values) {
