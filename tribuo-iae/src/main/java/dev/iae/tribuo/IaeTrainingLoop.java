@@ -50,8 +50,11 @@ import java.util.logging.Logger;
 final class IaeTrainingLoop {
     private static final Logger logger = Logger.getLogger(IaeTrainingLoop.class.getName());
 
-    /** The smallest absolute value of a centre coordinate (Deep SVDD's rule against trivial solutions). */
-    static final float MIN_CENTRE = 0.1f;
+    /**
+     * The default smallest absolute value of a centre coordinate (Deep SVDD's rule against trivial solutions). A
+     * double, so the trainer's option holds exactly 0.1 (a float constant would widen to 0.10000000149…).
+     */
+    static final double MIN_CENTRE = 0.1;
 
     /**
      * The optimisation settings of one training run.
@@ -376,25 +379,15 @@ final class IaeTrainingLoop {
                 clamped++;
             }
         }
-        // The rule's effect depends on the latents' scale (after a fresh one-step LSTM they are small): log it.
+        // How much the floor moves the centre depends on the latents' scale, which the LSTM changes: log it.
         logger.info(String.format(Locale.ROOT, "centre: mean |c_j| before the %g floor %.4g; %d of %d coordinates "
                 + "raised to the floor", settings.minCentre, meanAbs, clamped, r));
         return c;
     }
 
     /**
-     * Deep SVDD's rule: a centre coordinate closer to 0 than {@link #MIN_CENTRE} becomes ±0.1 with its sign
-     * (0 becomes +0.1).
-     * @param v the mean latent coordinate.
-     * @return the clamped coordinate.
-     */
-    static float clampCentre(float v) {
-        return clampCentre(v, MIN_CENTRE);
-    }
-
-    /**
-     * The same rule with another floor: a coordinate closer to 0 than {@code floor} becomes ±floor with its sign
-     * (0 becomes +floor); a floor of 0 leaves every coordinate as it is.
+     * Deep SVDD's rule with a configurable floor ({@link #MIN_CENTRE} by default): a coordinate closer to 0 than
+     * {@code floor} becomes ±floor with its sign (0 becomes +floor); a floor of 0 leaves every coordinate as it is.
      * @param v the mean latent coordinate.
      * @param floor the smallest absolute value, at least 0.
      * @return the clamped coordinate.

@@ -365,13 +365,13 @@ public class IaeNetworkTest {
     public void centreIsClampedAwayFromZero() {
         for (IaeTrainer.TrainedNetwork t : new IaeTrainer.TrainedNetwork[]{tabular, image}) {
             for (float c : t.network().centre()) {
-                assertTrue(Math.abs(c) >= IaeTrainingLoop.MIN_CENTRE, "centre coordinate " + c);
+                assertTrue(Math.abs(c) >= (float) IaeTrainingLoop.MIN_CENTRE, "centre coordinate " + c);
             }
         }
-        assertEquals(0.1f, IaeTrainingLoop.clampCentre(0f));
-        assertEquals(0.1f, IaeTrainingLoop.clampCentre(0.05f));
-        assertEquals(-0.1f, IaeTrainingLoop.clampCentre(-0.01f));
-        assertEquals(-0.3f, IaeTrainingLoop.clampCentre(-0.3f));
+        assertEquals(0.1f, IaeTrainingLoop.clampCentre(0f, (float) IaeTrainingLoop.MIN_CENTRE));
+        assertEquals(0.1f, IaeTrainingLoop.clampCentre(0.05f, (float) IaeTrainingLoop.MIN_CENTRE));
+        assertEquals(-0.1f, IaeTrainingLoop.clampCentre(-0.01f, (float) IaeTrainingLoop.MIN_CENTRE));
+        assertEquals(-0.3f, IaeTrainingLoop.clampCentre(-0.3f, (float) IaeTrainingLoop.MIN_CENTRE));
         assertEquals(-0.01f, IaeTrainingLoop.clampCentre(-0.01f, 0f));
         assertEquals(0f, IaeTrainingLoop.clampCentre(0f, 0f));
         assertEquals(-0.02f, IaeTrainingLoop.clampCentre(-0.01f, 0.02f));

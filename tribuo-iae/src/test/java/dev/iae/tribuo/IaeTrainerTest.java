@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -233,6 +234,9 @@ public class IaeTrainerTest {
         assertThrows(IllegalArgumentException.class, () -> b.minCentre(-0.1).build());
         assertThrows(IllegalArgumentException.class, () -> b.minCentre(Double.NaN).build());
         assertEquals("0.02", configuredInProvenance(small(IaePreset.IAE_LSTM_KL).minCentre(0.02), "minCentre"));
+        // The default is exactly Deep SVDD's 0.1 (not a widened float), so setting 0.1 is the default.
+        assertEquals("0.1", configuredInProvenance(small(IaePreset.IAE_LSTM_KL), "minCentre"));
+        assertFalse(small(IaePreset.IAE_LSTM_KL).minCentre(0.1).build().toString().contains("minCentre"));
     }
 
     private static double maxAbs(float[] values) {

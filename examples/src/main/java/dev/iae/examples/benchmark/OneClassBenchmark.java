@@ -225,7 +225,9 @@ public final class OneClassBenchmark {
     }
 
     /** The IAE trainer settings the command line can override; their order is the order in row names. */
-    private enum Setting { NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM, LSTM_BIAS, MIN_CENTRE }
+    private enum Setting {
+        NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM, LSTM_BIAS, MIN_CENTRE
+    }
 
     /**
      * One overridden trainer setting.

@@ -89,8 +89,8 @@ public final class TrainerOptions {
     Boolean pretrainLstm;
 
     @Option(names = "--lstm-bias", paramLabel = "BOOL", arity = "0..1", fallbackValue = "true",
-            description = "Give the LSTM module trainable gate biases (default true); false makes the path to z "
-                    + "bias-free, as Deep SVDD requires against hypersphere collapse.")
+            description = "Give the LSTM module trainable gate biases (default true); false zeroes them and never "
+                    + "trains them, so the path to z is bias-free as Deep SVDD asks of its network.")
     Boolean lstmBias;
 
     @Option(names = "--min-centre", paramLabel = "X",
