@@ -47,7 +47,17 @@ import java.util.stream.Collectors;
  *   current mean"). This is {@link #FASHION_LAMBDA_KL}. Dropped after class 0: λ_kl 1e-1 (0.912); after classes 0
  *   and 1, both level with the current setting: a bias-free LSTM ({@code lstmBias=false}; 0.925, 0.989).</li>
  * </ol>
- * CIFAR-10 keeps GCN-l1 + min-max (not compared there). The weight initialisation stays DJL's default
+ * <b>CIFAR-10, changed on validation data</b> ({@code --validate 0.1}: IAE-LSTM-KL, seed 1, the reduced 5 + 10
+ * epochs of the CIFAR-10 table, normal classes 0–4; {@code benchmarks/results/cifar10-validation.md}): the three
+ * Fashion-MNIST choices above taken together — global min-max, the combined score, λ_kl 1e-2 — against DESIGN §3's
+ * GCN-l1 + min-max, ‖z − c‖² and λ_kl 1e-3 (not varied one at a time, for the compute). The rule, fixed before
+ * the runs: adopt the Fashion-MNIST set if its mean beats. It did: 0.683 vs 0.531, 0.436 vs 0.641, 0.712 vs
+ * 0.465, 0.524 vs 0.563, 0.737 vs 0.604 — better on three of five, mean 0.619 vs 0.561. The classes move in both
+ * directions (automobile and cat lose), the pattern of IsolationForest on raw
+ * pixels against the GCN-based model in the CIFAR-10 test table.
+ * These are {@link #CIFAR_NORMALIZATION}, {@link #CIFAR_SCORE} and {@link #CIFAR_LAMBDA_KL}.
+ * <p>
+ * The weight initialisation stays DJL's default
  * ({@link #WEIGHT_INIT}): PyTorch's ({@code --weight-init PYTORCH}) scored lower on class 0 with per-pixel min-max
  * (0.890 vs 0.909) and with the global range (0.905 vs 0.911), and the same on class 1 (0.982 vs 0.981).
  */
@@ -68,8 +78,16 @@ public final class BenchmarkConfig {
     public static final ScoreKind FASHION_SCORE = ScoreKind.COMBINED;
     /** Weight initialisation of every network (DJL's default, compared with PyTorch's on validation data). */
     public static final WeightInit WEIGHT_INIT = WeightInit.DJL;
-    /** CIFAR-10: input pre-processing (DESIGN §3's GCN-l1 + min-max). */
-    public static final Normalization CIFAR_NORMALIZATION = Normalization.GCN_L1_MIN_MAX;
+    /**
+     * CIFAR-10: input pre-processing, one global min-max range (chosen on validation data together with
+     * {@link #CIFAR_SCORE} and {@link #CIFAR_LAMBDA_KL}, see above; was DESIGN §3's GCN-l1 + min-max).
+     */
+    public static final Normalization CIFAR_NORMALIZATION = Normalization.GLOBAL_MIN_MAX;
+    /**
+     * CIFAR-10: the anomaly score of the full model (chosen on validation data, see above). The ablations keep their
+     * preset's score.
+     */
+    public static final ScoreKind CIFAR_SCORE = ScoreKind.COMBINED;
     /** CIFAR-10: convolution channels per LeNet block (the paper's). */
     public static final int[] CIFAR_CHANNELS = {32, 64, 128};
     /** CIFAR-10: latent dimension (the paper's). */
@@ -94,8 +112,8 @@ public final class BenchmarkConfig {
      * latents keep around the centre.
      */
     public static final double FASHION_LAMBDA_KL = 1e-2;
-    /** CIFAR-10: KL weight (DESIGN §11's 1e-3, not compared there). */
-    public static final double CIFAR_LAMBDA_KL = 1e-3;
+    /** CIFAR-10: KL weight (chosen on validation data with the pre-processing and score, see above). */
+    public static final double CIFAR_LAMBDA_KL = 1e-2;
     /** Reconstruction weight in the joint loss. */
     public static final double LAMBDA_REC = 1.0;
     /** ν of the one-class SVM peers. */
@@ -159,7 +177,7 @@ public final class BenchmarkConfig {
                 .learningRate(LEARNING_RATE)
                 .weightDecay(WEIGHT_DECAY)
                 .weightInit(WEIGHT_INIT)
-                .scoreKind(!cifar && preset == IaePreset.IAE_LSTM_KL ? FASHION_SCORE : null)
+                .scoreKind(preset == IaePreset.IAE_LSTM_KL ? (cifar ? CIFAR_SCORE : FASHION_SCORE) : null)
                 .seed(seed)
                 .threads(threads);
     }
@@ -193,7 +211,7 @@ public final class BenchmarkConfig {
                 + ", Adam lr " + LEARNING_RATE + ", weight decay " + WEIGHT_DECAY + ", lambda_kl " + FASHION_LAMBDA_KL
                 + " (CIFAR-10 " + CIFAR_LAMBDA_KL + ")"
                 + ", lambda_rec " + LAMBDA_REC + ", hard one-class objective, score ||z-c||^2 (CAE: reconstruction "
-                + "error; IAE-LSTM-KL on Fashion-MNIST: " + FASHION_SCORE + "); one-class SVM: RBF, nu " + OCSVM_NU
+                + "error; IAE-LSTM-KL: Fashion-MNIST " + FASHION_SCORE + ", CIFAR-10 " + CIFAR_SCORE + "); one-class SVM: RBF, nu " + OCSVM_NU
                 + ", gamma 1/(D var(X_train)) (scikit-learn's 'scale')";
     }
 

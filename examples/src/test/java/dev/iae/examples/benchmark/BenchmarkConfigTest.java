@@ -23,22 +23,25 @@ public class BenchmarkConfigTest {
         assertTrue(f.contains("lstmHidden=" + BenchmarkConfig.FASHION_LSTM) && f.contains("encoderSizes=[16, 32, 64]")
                 && f.contains("pretrainEpochs=" + BenchmarkConfig.PRETRAIN_EPOCHS)
                 && f.contains("epochs=" + BenchmarkConfig.EPOCHS) && f.contains("seed=3"), f);
-        // Pre-processing per data set: Fashion-MNIST global min-max (chosen on validation data), CIFAR-10 GCN.
+        // Pre-processing per data set, each chosen on validation data: global min-max on both.
         assertTrue(f.contains("normalization=GLOBAL_MIN_MAX,") && f.contains("weightInit=DJL"), f);
         String c = BenchmarkConfig.trainer("CIFAR-10", IaePreset.IAE_LSTM_KL, CIFAR, 1, -1, -1, 0, 1).toString();
         assertTrue(c.contains("lstmHidden=" + BenchmarkConfig.CIFAR_LSTM) && c.contains("encoderSizes=[32, 64, 128]")
-                && c.contains("normalization=GCN_L1_MIN_MAX"), c);
-        // Score: the full model on Fashion-MNIST uses the score chosen on validation data; CIFAR-10 and the
-        // ablations keep their preset's score.
+                && c.contains("normalization=" + BenchmarkConfig.CIFAR_NORMALIZATION + ","), c);
+        // Score: the full model uses each data set's score chosen on validation data; the ablations keep their
+        // preset's score.
         assertTrue(f.contains("scoreKind=" + BenchmarkConfig.FASHION_SCORE + ","), f);
-        assertTrue(c.contains("scoreKind=SVDD,"), c);
-        // KL weight per data set: Fashion-MNIST's chosen on validation data, CIFAR-10 the design notes'.
+        assertTrue(c.contains("scoreKind=" + BenchmarkConfig.CIFAR_SCORE + ","), c);
+        // KL weight per data set, each chosen on validation data.
         assertTrue(f.contains("lambdaKl=" + BenchmarkConfig.FASHION_LAMBDA_KL + ","), f);
         assertTrue(c.contains("lambdaKl=" + BenchmarkConfig.CIFAR_LAMBDA_KL + ","), c);
         for (IaePreset p : IaePreset.values()) {
             if (p != IaePreset.IAE_LSTM_KL) {
                 String a = BenchmarkConfig.trainer("fashion-mnist", p, FASHION, 1, -1, -1, -1, 1).toString();
                 assertTrue(a.contains("scoreKind=" + p.defaultScoreKind() + ","), a);
+                String ac = BenchmarkConfig.trainer("cifar10", p, CIFAR, 1, -1, -1, -1, 1).toString();
+                assertTrue(ac.contains("scoreKind=" + p.defaultScoreKind() + ",")
+                        && ac.contains("normalization=" + BenchmarkConfig.CIFAR_NORMALIZATION + ","), ac);
             }
         }
     }
@@ -64,7 +67,8 @@ public class BenchmarkConfigTest {
                 + BenchmarkConfig.FASHION_REP_DIM + ", LSTM " + BenchmarkConfig.FASHION_LSTM), d);
         assertTrue(d.contains("CIFAR-10 " + BenchmarkConfig.CIFAR_NORMALIZATION + ", channels 32/64/128"), d);
         assertTrue(d.contains("weight initialisation " + BenchmarkConfig.WEIGHT_INIT), d);
-        assertTrue(d.contains("IAE-LSTM-KL on Fashion-MNIST: " + BenchmarkConfig.FASHION_SCORE), d);
+        assertTrue(d.contains("IAE-LSTM-KL: Fashion-MNIST " + BenchmarkConfig.FASHION_SCORE + ", CIFAR-10 "
+                + BenchmarkConfig.CIFAR_SCORE), d);
     }
 
     @Test
