@@ -53,8 +53,9 @@ import java.util.stream.Collectors;
  * GCN-l1 + min-max, ‖z − c‖² and λ_kl 1e-3 (not varied one at a time, for the compute). The rule, fixed before
  * the runs: adopt the Fashion-MNIST set if its mean beats. It did: 0.683 vs 0.531, 0.436 vs 0.641, 0.712 vs
  * 0.465, 0.524 vs 0.563, 0.737 vs 0.604 — better on three of five, mean 0.619 vs 0.561. The classes move in both
- * directions (automobile and cat lose), the pattern of IsolationForest on raw
- * pixels against the GCN-based model in the CIFAR-10 test table.
+ * directions (automobile and cat lose), the pattern of IsolationForest on raw pixels against the GCN-based model in
+ * the CIFAR-10 test table. On the test set (3 seeds) the choice held on classes 0–4 and not on 5–9, which the
+ * validation run never saw: mean 0.611 against the earlier settings' 0.621 (one seed); see the README.
  * These are {@link #CIFAR_NORMALIZATION}, {@link #CIFAR_SCORE} and {@link #CIFAR_LAMBDA_KL}.
  * <p>
  * The weight initialisation stays DJL's default
@@ -211,7 +212,8 @@ public final class BenchmarkConfig {
                 + ", Adam lr " + LEARNING_RATE + ", weight decay " + WEIGHT_DECAY + ", lambda_kl " + FASHION_LAMBDA_KL
                 + " (CIFAR-10 " + CIFAR_LAMBDA_KL + ")"
                 + ", lambda_rec " + LAMBDA_REC + ", hard one-class objective, score ||z-c||^2 (CAE: reconstruction "
-                + "error; IAE-LSTM-KL: Fashion-MNIST " + FASHION_SCORE + ", CIFAR-10 " + CIFAR_SCORE + "); one-class SVM: RBF, nu " + OCSVM_NU
+                + "error; IAE-LSTM-KL: Fashion-MNIST " + FASHION_SCORE + ", CIFAR-10 " + CIFAR_SCORE
+                + "); one-class SVM: RBF, nu " + OCSVM_NU
                 + ", gamma 1/(D var(X_train)) (scikit-learn's 'scale')";
     }
 
