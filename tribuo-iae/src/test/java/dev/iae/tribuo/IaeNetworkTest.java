@@ -363,15 +363,17 @@ public class IaeNetworkTest {
 
     @Test
     public void centreIsClampedAwayFromZero() {
+        // The floor as the training loop uses it (IaeTrainer hands the loop a float).
+        float floor = (float) IaeTrainingLoop.MIN_CENTRE;
         for (IaeTrainer.TrainedNetwork t : new IaeTrainer.TrainedNetwork[]{tabular, image}) {
             for (float c : t.network().centre()) {
-                assertTrue(Math.abs(c) >= (float) IaeTrainingLoop.MIN_CENTRE, "centre coordinate " + c);
+                assertTrue(Math.abs(c) >= floor, "centre coordinate " + c);
             }
         }
-        assertEquals(0.1f, IaeTrainingLoop.clampCentre(0f, (float) IaeTrainingLoop.MIN_CENTRE));
-        assertEquals(0.1f, IaeTrainingLoop.clampCentre(0.05f, (float) IaeTrainingLoop.MIN_CENTRE));
-        assertEquals(-0.1f, IaeTrainingLoop.clampCentre(-0.01f, (float) IaeTrainingLoop.MIN_CENTRE));
-        assertEquals(-0.3f, IaeTrainingLoop.clampCentre(-0.3f, (float) IaeTrainingLoop.MIN_CENTRE));
+        assertEquals(0.1f, IaeTrainingLoop.clampCentre(0f, floor));
+        assertEquals(0.1f, IaeTrainingLoop.clampCentre(0.05f, floor));
+        assertEquals(-0.1f, IaeTrainingLoop.clampCentre(-0.01f, floor));
+        assertEquals(-0.3f, IaeTrainingLoop.clampCentre(-0.3f, floor));
         assertEquals(-0.01f, IaeTrainingLoop.clampCentre(-0.01f, 0f));
         assertEquals(0f, IaeTrainingLoop.clampCentre(0f, 0f));
         assertEquals(-0.02f, IaeTrainingLoop.clampCentre(-0.01f, 0.02f));
