@@ -56,7 +56,14 @@ import java.util.stream.Collectors;
  * directions (automobile and cat lose), the pattern of IsolationForest on raw pixels against the GCN-based model in
  * the CIFAR-10 test table. On the test set (3 seeds) the choice held on classes 0–4 and not on 5–9, which the
  * validation run never saw: mean 0.611 against the earlier settings' 0.621 (one seed); see the README.
- * These are {@link #CIFAR_NORMALIZATION}, {@link #CIFAR_SCORE} and {@link #CIFAR_LAMBDA_KL}.
+ * <p>
+ * <b>CIFAR-10, second round, on all ten classes</b> (same protocol; rule fixed before the runs: the highest mean
+ * over all ten classes wins, the current setting stays unless beaten by more than 0.003): GCN-l1 + min-max with the
+ * combined score and λ_kl 1e-2 — the pre-processing alone changed back — scored 0.621, the global range (the
+ * first round's winner) 0.611 and the first round's GCN-l1 + min-max, ‖z − c‖², λ_kl 1e-3 also 0.611. The two
+ * pre-processings split the classes: the global range wins airplane, bird, deer and frog, GCN the other six. So
+ * {@link #CIFAR_NORMALIZATION} is GCN-l1 + min-max again, with {@link #CIFAR_SCORE} and {@link #CIFAR_LAMBDA_KL}
+ * kept from the first round.
  * <p>
  * The weight initialisation stays DJL's default
  * ({@link #WEIGHT_INIT}): PyTorch's ({@code --weight-init PYTORCH}) scored lower on class 0 with per-pixel min-max
@@ -80,10 +87,10 @@ public final class BenchmarkConfig {
     /** Weight initialisation of every network (DJL's default, compared with PyTorch's on validation data). */
     public static final WeightInit WEIGHT_INIT = WeightInit.DJL;
     /**
-     * CIFAR-10: input pre-processing, one global min-max range (chosen on validation data together with
-     * {@link #CIFAR_SCORE} and {@link #CIFAR_LAMBDA_KL}, see above; was DESIGN §3's GCN-l1 + min-max).
+     * CIFAR-10: input pre-processing, DESIGN §3's GCN-l1 + min-max (chosen on validation data over all ten classes,
+     * second round above; the first round, on five classes, had chosen one global min-max range).
      */
-    public static final Normalization CIFAR_NORMALIZATION = Normalization.GLOBAL_MIN_MAX;
+    public static final Normalization CIFAR_NORMALIZATION = Normalization.GCN_L1_MIN_MAX;
     /**
      * CIFAR-10: the anomaly score of the full model (chosen on validation data, see above). The ablations keep their
      * preset's score.
