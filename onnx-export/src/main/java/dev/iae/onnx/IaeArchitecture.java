@@ -66,6 +66,26 @@ public final class IaeArchitecture implements Serializable {
         return inputDim;
     }
 
+    /**
+     * The number of values per example after the input pre-processing: {@code views × D}, where
+     * {@link Normalization#views()} is 2 when the pre-processing puts two views of each example side by side
+     * ({@link Normalization#GCN_L1_AND_GLOBAL_MIN_MAX}) and 1 otherwise. The encoder reads, and the decoder
+     * reconstructs, this many values.
+     * @return the normalised input length.
+     */
+    public int networkInputDim() {
+        return inputDim * normalization.views();
+    }
+
+    /**
+     * The channel count the image network reads and reconstructs: C times the pre-processing's views (the
+     * views' channels stacked, first view first).
+     * @return the network's input channels, or 0 for a tabular network.
+     */
+    public int networkChannels() {
+        return isImage() ? imageShape[0] * normalization.views() : 0;
+    }
+
     /** @return a copy of the image shape {C, H, W}, or null for a tabular network. */
     public int[] imageShape() {
         return imageShape == null ? null : imageShape.clone();
@@ -166,7 +186,7 @@ public final class IaeArchitecture implements Serializable {
         if (isImage()) {
             return encoderSizes[encoderSizes.length - 1] * bottomHeight() * bottomWidth();
         }
-        return encoderSizes.length == 0 ? inputDim : encoderSizes[encoderSizes.length - 1];
+        return encoderSizes.length == 0 ? networkInputDim() : encoderSizes[encoderSizes.length - 1];
     }
 
     /** @return the input length of the bias-free latent map: the LSTM hidden size or the encoder output size. */

@@ -102,7 +102,17 @@ public final class IaeOnnxWriter {
             String xHat = a.isImage() ? imageDecoder(g, description, z) : tabularDecoder(g, description, z);
             String diff = g.op("Sub", "rec_diff", new String[]{x, xHat});
             String featureErrors = g.exact(OnnxContract.OUTPUT_FEATURE_ERRORS);
-            g.node("Mul", new String[]{diff, diff}, new String[]{featureErrors});
+            int views = a.normalization().views();
+            if (views == 1) {
+                g.node("Mul", new String[]{diff, diff}, new String[]{featureErrors});
+            } else {
+                // [N, views·D] → [N, views, D] → summed over the views: one error per raw feature.
+                String sq = g.op("Mul", "rec_sq_views", new String[]{diff, diff});
+                String byView = g.op("Reshape", "rec_sq_by_view", new String[]{sq,
+                        g.longInit("views_shape", 0, views, d)});
+                g.node("ReduceSum", new String[]{byView, g.longInit("axes_1", 1)}, new String[]{featureErrors},
+                        intAttr("keepdims", 0));
+            }
             g.output(OnnxContract.OUTPUT_FEATURE_ERRORS, -1, d);
             reconstruction = g.exact(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR);
             g.node("ReduceSum", new String[]{featureErrors, g.longInit("axes_1", 1)}, new String[]{reconstruction},
@@ -175,20 +185,26 @@ public final class IaeOnnxWriter {
                     .append("' float32 [N] squared reconstruction error in normalised space, '")
                     .append(OnnxContract.OUTPUT_FEATURE_ERRORS).append("' float32 [N, ").append(a.inputDim())
                     .append("] per-feature squared reconstruction error");
+            if (a.normalization().views() > 1) {
+                sb.append(" (summed over the ").append(a.normalization().views())
+                        .append(" views of the pre-processing)");
+            }
         }
         sb.append(". Every example is computed independently of the rest of the batch.");
         return sb.toString();
     }
 
     /**
-     * x' = (g(x) - offset) * scale, g = GCN-l1 per example when the normalisation uses it. For
+     * x' = (g(x) - offset) * scale, g = GCN-l1 per example when the normalisation uses it; with two views
+     * ({@link Normalization#GCN_L1_AND_GLOBAL_MIN_MAX}) g(x) = [GCN-l1(x), x], concatenated along the features. For
      * {@link Normalization#NONE} the offset and scale tensors are optional (absent means identity).
-     * @return the normalised input [N, D].
+     * @return the normalised input [N, views·D].
      */
     private static String normalise(OnnxGraphBuilder g, IaeNetworkDescription description) {
         IaeArchitecture a = description.architecture();
-        int d = a.inputDim();
-        String x = OnnxContract.INPUT_FEATURES;
+        int d = a.networkInputDim();
+        String raw = OnnxContract.INPUT_FEATURES;
+        String x = raw;
         if (a.normalization().usesGcn()) {
             String mean = g.op("ReduceMean", "gcn_mean", new String[]{x}, intsAttr("axes", 1), intAttr("keepdims", 1));
             String centred = g.op("Sub", "gcn_centred", new String[]{x, mean});
@@ -197,6 +213,9 @@ public final class IaeOnnxWriter {
             String denom = g.op("Max", "gcn_denom",
                     new String[]{mad, g.floatScalar("gcn_epsilon", Normalization.GCN_EPSILON)});
             x = g.op("Div", "gcn", new String[]{centred, denom});
+            if (a.normalization().views() == 2) {
+                x = g.op("Concat", "views", new String[]{x, raw}, intAttr("axis", 1));
+            }
         }
         boolean present = description.tensors().containsKey(TensorNames.NORM_OFFSET)
                 || description.tensors().containsKey(TensorNames.NORM_SCALE);
@@ -221,7 +240,7 @@ public final class IaeOnnxWriter {
     private static String tabularEncoder(OnnxGraphBuilder g, IaeNetworkDescription description, String x) {
         IaeArchitecture a = description.architecture();
         int[] sizes = a.encoderSizes();
-        int in = a.inputDim();
+        int in = a.networkInputDim();
         String h = x;
         for (int i = 0; i < sizes.length; i++) {
             String name = TensorNames.encoderWeight(i);
@@ -242,7 +261,7 @@ public final class IaeOnnxWriter {
         for (int j = 1; j <= k; j++) {
             sizes[j] = enc[k - j];
         }
-        sizes[k + 1] = a.inputDim();
+        sizes[k + 1] = a.networkInputDim();
         String h = z;
         for (int j = 0; j <= k; j++) {
             String wName = TensorNames.decoderWeight(j);
@@ -292,7 +311,8 @@ public final class IaeOnnxWriter {
     private static String imageEncoder(OnnxGraphBuilder g, IaeNetworkDescription description, String x) {
         IaeArchitecture a = description.architecture();
         int[] chw = a.imageShape();
-        String img = g.op("Reshape", "image", new String[]{x, g.longInit("image_shape", 0, chw[0], chw[1], chw[2])});
+        int c = a.networkChannels();
+        String img = g.op("Reshape", "image", new String[]{x, g.longInit("image_shape", 0, c, chw[1], chw[2])});
         int top = a.padTop();
         int left = a.padLeft();
         int bottom = a.paddedHeight() - chw[1] - top;
@@ -302,7 +322,7 @@ public final class IaeOnnxWriter {
                     stringAttr("mode", "constant"));
         }
         int[] channels = a.encoderSizes();
-        int in = chw[0];
+        int in = c;
         String h = img;
         for (int i = 0; i < channels.length; i++) {
             h = conv5(g, description, h, TensorNames.encoderWeight(i), channels[i], in);
@@ -346,7 +366,7 @@ public final class IaeOnnxWriter {
                     stringAttr("nearest_mode", "floor"));
             in = out;
         }
-        h = conv5(g, description, h, TensorNames.DECODER_OUT_WEIGHT, chw[0], in);
+        h = conv5(g, description, h, TensorNames.DECODER_OUT_WEIGHT, a.networkChannels(), in);
         h = g.op("Sigmoid", "decoded_padded", new String[]{h});
         int top = a.padTop();
         int left = a.padLeft();

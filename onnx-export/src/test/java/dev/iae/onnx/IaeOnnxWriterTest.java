@@ -86,6 +86,14 @@ class IaeOnnxWriterTest {
                 Arguments.of("image-1x28x28-lstm-ae-globalminmax-combined", IaeArchitecture.builder()
                         .imageShape(new int[]{1, 28, 28}).encoderSizes(4, 8).lstmHidden(12).repDim(49)
                         .normalization(Normalization.GLOBAL_MIN_MAX).scoreKind(ScoreKind.COMBINED).build(), false),
+                Arguments.of("tabular-lstm-ae-gcnandglobal-combined", IaeArchitecture.builder().inputDim(12)
+                        .encoderSizes(16, 8).lstmHidden(10).repDim(6)
+                        .normalization(Normalization.GCN_L1_AND_GLOBAL_MIN_MAX).scoreKind(ScoreKind.COMBINED).build(),
+                        false),
+                Arguments.of("image-3x32x32-lstm-ae-gcnandglobal-combined", IaeArchitecture.builder()
+                        .imageShape(new int[]{3, 32, 32}).encoderSizes(4, 8, 8).lstmHidden(20).repDim(32)
+                        .normalization(Normalization.GCN_L1_AND_GLOBAL_MIN_MAX).scoreKind(ScoreKind.COMBINED).build(),
+                        false),
                 Arguments.of("image-1x29x27-ae-none-reconstruction", IaeArchitecture.builder()
                         .imageShape(new int[]{1, 29, 27}).encoderSizes(4, 4).repDim(112).svdd(false)
                         .normalization(Normalization.NONE).scoreKind(ScoreKind.RECONSTRUCTION).build(), true)

@@ -26,20 +26,23 @@ final class RandomNetworks {
         Random rng = new Random(seed);
         Map<String, FloatTensor> t = new LinkedHashMap<>();
         int d = a.inputDim();
+        int dn = a.networkInputDim();
         if (a.normalization() != Normalization.NONE || withNormTensors) {
-            float[] off = new float[d];
-            float[] sc = new float[d];
-            for (int j = 0; j < d; j++) {
-                if (a.normalization().usesGcn()) {
-                    off[j] = -2.5f;
-                    sc[j] = 0.2f;
+            // The first view is GCN's when the normalisation uses it; a second view has the raw values.
+            float[] off = new float[dn];
+            float[] sc = new float[dn];
+            for (int jj = 0; jj < dn; jj++) {
+                int j = jj % d;
+                if (a.normalization().usesGcn() && jj < d) {
+                    off[jj] = -2.5f;
+                    sc[jj] = 0.2f;
                 } else if (a.isImage()) {
-                    off[j] = 0f;
-                    sc[j] = 1f / 255f;
+                    off[jj] = 0f;
+                    sc[jj] = 1f / 255f;
                 } else {
                     // raw feature j ~ mu_j + sd_j * N(0, 1), see inputs(); map mu - 2 sd .. mu + 2 sd to 0 .. 1
-                    off[j] = mu(j) - 2 * sd(j);
-                    sc[j] = 1f / (4 * sd(j));
+                    off[jj] = mu(j) - 2 * sd(j);
+                    sc[jj] = 1f / (4 * sd(j));
                 }
             }
             t.put(TensorNames.NORM_OFFSET, FloatTensor.vector(off));
@@ -48,15 +51,14 @@ final class RandomNetworks {
         int[] enc = a.encoderSizes();
         int k = enc.length;
         if (a.isImage()) {
-            int c = a.imageShape()[0];
-            int in = c;
+            int in = a.networkChannels();
             for (int i = 0; i < k; i++) {
                 t.put(TensorNames.encoderWeight(i), conv(rng, enc[i], in));
                 bn(rng, t, TensorNames.encoderBnMean(i), TensorNames.encoderBnVar(i), enc[i]);
                 in = enc[i];
             }
         } else {
-            int in = d;
+            int in = dn;
             for (int i = 0; i < k; i++) {
                 t.put(TensorNames.encoderWeight(i), linear(rng, enc[i], in));
                 in = enc[i];
@@ -85,11 +87,11 @@ final class RandomNetworks {
                     bn(rng, t, TensorNames.decoderBnMean(j), TensorNames.decoderBnVar(j), out);
                     in = out;
                 }
-                t.put(TensorNames.DECODER_OUT_WEIGHT, conv(rng, a.imageShape()[0], in));
+                t.put(TensorNames.DECODER_OUT_WEIGHT, conv(rng, a.networkChannels(), in));
             } else {
                 int in = r;
                 for (int j = 0; j <= k; j++) {
-                    int out = j < k ? enc[k - 1 - j] : d;
+                    int out = j < k ? enc[k - 1 - j] : dn;
                     t.put(TensorNames.decoderWeight(j), linear(rng, out, in));
                     t.put(TensorNames.decoderBias(j), uniformVector(rng, out, 0.2f));
                     in = out;

@@ -70,12 +70,13 @@ final class ReferenceForward {
             }
             if (a.hasDecoder()) {
                 double[] xHat = a.isImage() ? imageDecode(z) : mlpDecode(z);
-                double[] fe = new double[xn.length];
+                // One error per raw feature: summed over the pre-processing's views.
+                double[] fe = new double[a.inputDim()];
                 rec = 0;
                 for (int j = 0; j < xn.length; j++) {
                     double dd = xn[j] - xHat[j];
-                    fe[j] = dd * dd;
-                    rec += fe[j];
+                    fe[j % fe.length] += dd * dd;
+                    rec += dd * dd;
                 }
                 o.featureErrors[i] = fe;
                 o.reconstructionError[i] = rec;
@@ -131,16 +132,19 @@ final class ReferenceForward {
         return y;
     }
 
+    /** Views side by side (GCN-l1 first, then the raw values), then the per-value offset and scale. */
     private double[] normalise(float[] raw) {
-        int d = raw.length;
-        double[] g = new double[d];
-        for (int j = 0; j < d; j++) {
-            g[j] = raw[j];
+        int d0 = raw.length;
+        double[] g = new double[d0 * views()];
+        for (int j = 0; j < g.length; j++) {
+            g[j] = raw[j % d0];
         }
-        if (a.normalization() == Normalization.GCN_L1_MIN_MAX) {
+        int d = d0;
+        if (a.normalization() == Normalization.GCN_L1_MIN_MAX
+                || a.normalization() == Normalization.GCN_L1_AND_GLOBAL_MIN_MAX) {
             double mean = 0;
-            for (double v : g) {
-                mean += v;
+            for (int j = 0; j < d; j++) {
+                mean += g[j];
             }
             mean /= d;
             double mad = 0;
@@ -157,7 +161,7 @@ final class ReferenceForward {
         if (t.containsKey(TensorNames.NORM_OFFSET)) {
             float[] off = w(TensorNames.NORM_OFFSET);
             float[] sc = w(TensorNames.NORM_SCALE);
-            for (int j = 0; j < d; j++) {
+            for (int j = 0; j < g.length; j++) {
                 g[j] = (g[j] - off[j]) * sc[j];
             }
         }
@@ -181,7 +185,7 @@ final class ReferenceForward {
         int layers = enc.length + 1;
         double[] h = z;
         for (int j = 0; j < layers; j++) {
-            int out = j < enc.length ? enc[enc.length - 1 - j] : a.inputDim();
+            int out = j < enc.length ? enc[enc.length - 1 - j] : a.inputDim() * views();
             double[] y = matVec(w(TensorNames.decoderWeight(j)), out, h.length, h);
             float[] b = w(TensorNames.decoderBias(j));
             for (int k = 0; k < out; k++) {
@@ -301,14 +305,24 @@ final class ReferenceForward {
         return out;
     }
 
+    /** Written from the enum's documentation, not from {@link Normalization#views()}. */
+    private int views() {
+        return a.normalization() == Normalization.GCN_L1_AND_GLOBAL_MIN_MAX ? 2 : 1;
+    }
+
+    private int xnLength() {
+        return a.inputDim() * views();
+    }
+
     private double[] imageEncode(double[] xn) {
         int[] chw = a.imageShape();
         int hp = a.paddedHeight();
         int wp = a.paddedWidth();
         int top = a.padTop();
         int left = a.padLeft();
-        double[][][] img = new double[chw[0]][hp][wp];
-        for (int c = 0; c < chw[0]; c++) {
+        int channels = chw[0] * views();
+        double[][][] img = new double[channels][hp][wp];
+        for (int c = 0; c < channels; c++) {
             for (int y = 0; y < chw[1]; y++) {
                 for (int x = 0; x < chw[2]; x++) {
                     img[c][y + top][x + left] = xn[(c * chw[1] + y) * chw[2] + x];
@@ -353,11 +367,12 @@ final class ReferenceForward {
             batchNormLeaky(m, TensorNames.decoderBnMean(j), TensorNames.decoderBnVar(j));
             m = upsample(m);
         }
-        m = conv(m, w(TensorNames.DECODER_OUT_WEIGHT), chw[0]);
+        int channels = chw[0] * views();
+        m = conv(m, w(TensorNames.DECODER_OUT_WEIGHT), channels);
         int top = a.padTop();
         int left = a.padLeft();
-        double[] out = new double[a.inputDim()];
-        for (int c = 0; c < chw[0]; c++) {
+        double[] out = new double[xnLength()];
+        for (int c = 0; c < channels; c++) {
             for (int y = 0; y < chw[1]; y++) {
                 for (int x = 0; x < chw[2]; x++) {
                     out[(c * chw[1] + y) * chw[2] + x] = sigmoid(m[c][y + top][x + left]);

@@ -16,19 +16,23 @@ import java.util.Objects;
  * (offset = min, scale = 1 / (max − min)); {@link Normalization#GLOBAL_MIN_MAX} measures one minimum and one
  * maximum over all features, so every feature gets the same offset and scale; {@link Normalization#GCN_L1_MIN_MAX}
  * applies GCN-l1 to each training example and then measures one global minimum and maximum like
- * {@code GLOBAL_MIN_MAX}; {@link Normalization#NONE} uses offset 0 and scale 1. A zero range gives scale 1, never a
- * division by zero. The same offsets and scales become the first nodes of the exported ONNX graph
- * ({@link TensorNames#NORM_OFFSET}, {@link TensorNames#NORM_SCALE}).
+ * {@code GLOBAL_MIN_MAX}; {@link Normalization#GCN_L1_AND_GLOBAL_MIN_MAX} puts both of the last two side by side
+ * (the GCN-l1 view first, each view with its own range), so a row of D raw values becomes {@link #outputDim()}
+ * = 2D normalised values; {@link Normalization#NONE} uses offset 0 and scale 1. A zero range gives scale 1, never a
+ * division by zero. The same offsets and scales (one per normalised value) become the first nodes of the exported
+ * ONNX graph ({@link TensorNames#NORM_OFFSET}, {@link TensorNames#NORM_SCALE}).
  */
 public final class FeatureNormalizer implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private final Normalization kind;
+    private final int dim;
     private final float[] offset;
     private final float[] scale;
 
-    private FeatureNormalizer(Normalization kind, float[] offset, float[] scale) {
+    private FeatureNormalizer(Normalization kind, int dim, float[] offset, float[] scale) {
         this.kind = kind;
+        this.dim = dim;
         this.offset = offset;
         this.scale = scale;
     }
@@ -47,8 +51,8 @@ public final class FeatureNormalizer implements Serializable {
             throw new IllegalArgumentException("Expected " + n + " rows of " + dim + " features, found "
                     + rows.length + " values");
         }
-        float[] offset = new float[dim];
-        float[] scale = new float[dim];
+        float[] offset = new float[dim * kind.views()];
+        float[] scale = new float[dim * kind.views()];
         switch (kind) {
             case NONE:
                 Arrays.fill(scale, 1f);
@@ -77,32 +81,46 @@ public final class FeatureNormalizer implements Serializable {
                 break;
             }
             case GLOBAL_MIN_MAX:
-            case GCN_L1_MIN_MAX: {
-                double min = Double.POSITIVE_INFINITY;
-                double max = Double.NEGATIVE_INFINITY;
-                float[] buf = new float[dim];
-                for (int i = 0; i < n; i++) {
-                    System.arraycopy(rows, i * dim, buf, 0, dim);
-                    if (kind.usesGcn()) {
-                        gcnInPlace(buf, 0, dim);
-                    }
-                    for (float v : buf) {
-                        if (v < min) {
-                            min = v;
-                        }
-                        if (v > max) {
-                            max = v;
-                        }
-                    }
-                }
-                Arrays.fill(offset, (float) min);
-                Arrays.fill(scale, inverseRange(min, max));
+                fitGlobalRange(rows, n, dim, false, offset, scale, 0);
                 break;
-            }
+            case GCN_L1_MIN_MAX:
+                fitGlobalRange(rows, n, dim, true, offset, scale, 0);
+                break;
+            case GCN_L1_AND_GLOBAL_MIN_MAX:
+                fitGlobalRange(rows, n, dim, true, offset, scale, 0);
+                fitGlobalRange(rows, n, dim, false, offset, scale, dim);
+                break;
             default:
                 throw new IllegalStateException("Unknown normalisation " + kind);
         }
-        return new FeatureNormalizer(kind, offset, scale);
+        return new FeatureNormalizer(kind, dim, offset, scale);
+    }
+
+    /**
+     * One minimum and one maximum over all values of all rows (after GCN-l1 per row if asked), written as the
+     * offset and scale of the {@code dim} normalised values starting at {@code at}.
+     */
+    private static void fitGlobalRange(float[] rows, int n, int dim, boolean gcn, float[] offset, float[] scale,
+                                       int at) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        float[] buf = new float[dim];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows, i * dim, buf, 0, dim);
+            if (gcn) {
+                gcnInPlace(buf, 0, dim);
+            }
+            for (float v : buf) {
+                if (v < min) {
+                    min = v;
+                }
+                if (v > max) {
+                    max = v;
+                }
+            }
+        }
+        Arrays.fill(offset, at, at + dim, (float) min);
+        Arrays.fill(scale, at, at + dim, inverseRange(min, max));
     }
 
     private static float inverseRange(double min, double max) {
@@ -140,34 +158,32 @@ public final class FeatureNormalizer implements Serializable {
     }
 
     /**
-     * Normalises rows in place.
-     * @param rows row-major values, a multiple of {@link #dim()} long.
+     * Normalises rows into a new buffer: each row of {@link #dim()} raw values becomes {@link #outputDim()}
+     * normalised values (the views side by side, GCN-l1's first).
+     * @param rows row-major raw values, a multiple of {@link #dim()} long (not modified).
+     * @return the normalised rows, row-major.
      */
-    public void applyInPlace(float[] rows) {
-        int dim = offset.length;
+    public float[] apply(float[] rows) {
         if (rows.length % dim != 0) {
             throw new IllegalArgumentException("Row buffer of " + rows.length + " values is not a multiple of "
                     + dim + " features");
         }
-        for (int base = 0; base < rows.length; base += dim) {
-            if (kind.usesGcn()) {
-                gcnInPlace(rows, base, dim);
+        int views = kind.views();
+        int out = dim * views;
+        int n = rows.length / dim;
+        float[] x = new float[n * out];
+        for (int i = 0; i < n; i++) {
+            for (int v = 0; v < views; v++) {
+                System.arraycopy(rows, i * dim, x, i * out + v * dim, dim);
             }
-            for (int j = 0; j < dim; j++) {
-                rows[base + j] = (rows[base + j] - offset[j]) * scale[j];
+            if (kind.usesGcn()) {
+                gcnInPlace(x, i * out, dim);
+            }
+            for (int j = 0; j < out; j++) {
+                x[i * out + j] = (x[i * out + j] - offset[j]) * scale[j];
             }
         }
-    }
-
-    /**
-     * Normalises rows into a new buffer.
-     * @param rows row-major raw values (not modified).
-     * @return the normalised copy.
-     */
-    public float[] apply(float[] rows) {
-        float[] out = rows.clone();
-        applyInPlace(out);
-        return out;
+        return x;
     }
 
     /** @return the normalisation kind. */
@@ -175,33 +191,38 @@ public final class FeatureNormalizer implements Serializable {
         return kind;
     }
 
-    /** @return the number of features. */
+    /** @return the number of raw features D. */
     public int dim() {
+        return dim;
+    }
+
+    /** @return the number of normalised values per row: D times the normalisation's views. */
+    public int outputDim() {
         return offset.length;
     }
 
-    /** @return a copy of the per-feature offsets. */
+    /** @return a copy of the offsets, one per normalised value. */
     public float[] offset() {
         return offset.clone();
     }
 
-    /** @return a copy of the per-feature scales. */
+    /** @return a copy of the scales, one per normalised value. */
     public float[] scale() {
         return scale.clone();
     }
 
-    /** @return the offsets as the {@link TensorNames#NORM_OFFSET} tensor [D]. */
+    /** @return the offsets as the {@link TensorNames#NORM_OFFSET} tensor [views·D]. */
     public FloatTensor offsetTensor() {
         return FloatTensor.vector(offset);
     }
 
-    /** @return the scales as the {@link TensorNames#NORM_SCALE} tensor [D]. */
+    /** @return the scales as the {@link TensorNames#NORM_SCALE} tensor [views·D]. */
     public FloatTensor scaleTensor() {
         return FloatTensor.vector(scale);
     }
 
     @Override
     public String toString() {
-        return "FeatureNormalizer(kind=" + kind + ", dim=" + offset.length + ")";
+        return "FeatureNormalizer(kind=" + kind + ", dim=" + dim + ", outputDim=" + offset.length + ")";
     }
 }

@@ -124,8 +124,7 @@ public final class IaeNetwork implements AutoCloseable {
         int[] sizes = arch.encoderSizes();
         try {
             if (arch.isImage()) {
-                int[] chw = arch.imageShape();
-                int c = chw[0];
+                int c = arch.networkChannels();
                 int h = arch.paddedHeight();
                 int w = arch.paddedWidth();
                 for (int size : sizes) {
@@ -141,7 +140,7 @@ public final class IaeNetwork implements AutoCloseable {
                     w /= 2;
                 }
             } else {
-                int in = arch.inputDim();
+                int in = arch.networkInputDim();
                 for (int size : sizes) {
                     Linear l = Linear.builder().setUnits(size).optBias(false).build();
                     initWeights(l, init, in);
@@ -183,7 +182,7 @@ public final class IaeNetwork implements AutoCloseable {
                     h *= 2;
                     w *= 2;
                 }
-                decOut = conv(arch.imageShape()[0]);
+                decOut = conv(arch.networkChannels());
                 initWeights(decOut, init, c * IaeArchitecture.KERNEL * IaeArchitecture.KERNEL);
                 decOut.initialize(manager, DataType.FLOAT32, new Shape(1, c, h, w));
             } else {
@@ -198,7 +197,7 @@ public final class IaeNetwork implements AutoCloseable {
                         decLinear.add(l);
                         in = sizes[j];
                     }
-                    Linear out = Linear.builder().setUnits(arch.inputDim()).optBias(true).build();
+                    Linear out = Linear.builder().setUnits(arch.networkInputDim()).optBias(true).build();
                     initWeights(out, init, in);
                     out.initialize(manager, DataType.FLOAT32, new Shape(1, in));
                     decLinear.add(out);
@@ -376,7 +375,7 @@ public final class IaeNetwork implements AutoCloseable {
     // ------------------------------------------------------------------ forward
 
     /**
-     * The encoder: normalised rows [N, D] to flat features [N, F].
+     * The encoder: normalised rows [N, views·D] to flat features [N, F].
      * @param x normalised input rows.
      * @param training true to use batch statistics in BatchNorm (and update the running ones).
      * @return the encoder output.
@@ -392,7 +391,7 @@ public final class IaeNetwork implements AutoCloseable {
             return h;
         }
         int[] chw = arch.imageShape();
-        NDArray h = x.reshape(n, chw[0], chw[1], chw[2]);
+        NDArray h = x.reshape(n, arch.networkChannels(), chw[1], chw[2]);
         int top = arch.padTop();
         int left = arch.padLeft();
         int bottom = arch.paddedHeight() - chw[1] - top;
@@ -455,7 +454,7 @@ public final class IaeNetwork implements AutoCloseable {
     }
 
     /**
-     * The decoder: z to the reconstruction [N, D] in normalised space.
+     * The decoder: z to the reconstruction [N, views·D] in normalised space.
      * @param z latent vectors.
      * @param training training mode.
      * @return the reconstruction.
@@ -492,7 +491,7 @@ public final class IaeNetwork implements AutoCloseable {
         if (arch.paddedHeight() != chw[1] || arch.paddedWidth() != chw[2]) {
             h = h.get(":, :, " + top + ":" + (top + chw[1]) + ", " + left + ":" + (left + chw[2]));
         }
-        return h.reshape(n, arch.inputDim());
+        return h.reshape(n, arch.networkInputDim());
     }
 
     /**
@@ -551,6 +550,7 @@ public final class IaeNetwork implements AutoCloseable {
             throw new IllegalStateException("The hypersphere centre has not been set");
         }
         float[] x = normalizer.apply(rawRows);
+        int dn = arch.networkInputDim();
         int r = arch.repDim();
         float[][] latent = new float[n][];
         float[] dist = arch.hasSvdd() ? new float[n] : null;
@@ -561,13 +561,13 @@ public final class IaeNetwork implements AutoCloseable {
             // A single row is run as a batch of two (the row twice): libtorch multiplies a one-row matrix with a
             // different kernel (and summation order) than a batch, which moved scores by up to ~2e-6 relative.
             int rowsRun = Math.max(b, 2);
-            float[] chunk = new float[rowsRun * d];
-            System.arraycopy(x, start * d, chunk, 0, b * d);
+            float[] chunk = new float[rowsRun * dn];
+            System.arraycopy(x, start * dn, chunk, 0, b * dn);
             if (rowsRun > b) {
-                System.arraycopy(x, start * d, chunk, b * d, d);
+                System.arraycopy(x, start * dn, chunk, b * dn, dn);
             }
             try (NDManager sub = manager.newSubManager()) {
-                NDArray in = sub.create(chunk, new Shape(rowsRun, d));
+                NDArray in = sub.create(chunk, new Shape(rowsRun, dn));
                 NDArray z = toLatent(encode(in, false), false, true);
                 float[] zf = z.toFloatArray();
                 float[] xh = arch.hasDecoder() ? decode(z, false).toFloatArray() : null;
@@ -584,12 +584,21 @@ public final class IaeNetwork implements AutoCloseable {
                         dist[start + i] = s;
                     }
                     if (xh != null) {
-                        float[] e = new float[d];
+                        // One error per raw feature, summed over the views in the ONNX graph's order.
+                        float[] sq = new float[dn];
+                        for (int j = 0; j < dn; j++) {
+                            float diff = chunk[i * dn + j] - xh[i * dn + j];
+                            sq[j] = diff * diff;
+                        }
+                        float[] e = dn == d ? sq : new float[d];
+                        if (dn != d) {
+                            for (int j = 0; j < dn; j++) {
+                                e[j % d] += sq[j];
+                            }
+                        }
                         float s = 0f;
-                        for (int j = 0; j < d; j++) {
-                            float diff = chunk[i * d + j] - xh[i * d + j];
-                            e[j] = diff * diff;
-                            s += e[j];
+                        for (float v : e) {
+                            s += v;
                         }
                         fe[start + i] = e;
                         rec[start + i] = s;

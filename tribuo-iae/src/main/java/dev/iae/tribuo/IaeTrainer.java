@@ -98,7 +98,7 @@ public final class IaeTrainer implements Trainer<Event> {
     @Config(description = "Weight of the reconstruction loss in the joint loss (presets with decoder and hypersphere).")
     private double lambdaRec = 1.0;
 
-    @Config(description = "Input pre-processing fitted on the training data: NONE, MIN_MAX (per feature), GLOBAL_MIN_MAX (one range for all features) or GCN_L1_MIN_MAX.")
+    @Config(description = "Input pre-processing fitted on the training data: NONE, MIN_MAX (per feature), GLOBAL_MIN_MAX (one range for all features), GCN_L1_MIN_MAX, or GCN_L1_AND_GLOBAL_MIN_MAX (both of the last two side by side, twice the input channels).")
     private Normalization normalization = Normalization.MIN_MAX;
 
     @Config(description = "Autoencoder pre-training epochs (reconstruction loss only).")

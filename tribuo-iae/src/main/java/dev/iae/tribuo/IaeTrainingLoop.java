@@ -139,7 +139,7 @@ final class IaeTrainingLoop {
 
     /**
      * Trains the network on normalised rows and sets its centre.
-     * @param x normalised training rows, row-major {@code n × D}.
+     * @param x normalised training rows, row-major {@code n × views·D}.
      * @param n the number of rows (at least 2).
      * @return the radius and statistics.
      */
@@ -154,7 +154,7 @@ final class IaeTrainingLoop {
         // The normalised training matrix lives in native memory for the whole run; each batch is gathered from it
         // with one native index operation instead of being copied row by row into a fresh direct buffer.
         try (NDManager runManager = net.manager().newSubManager()) {
-            NDArray data = runManager.create(x, new Shape(n, net.architecture().inputDim()));
+            NDArray data = runManager.create(x, new Shape(n, net.architecture().networkInputDim()));
             return run(x, n, data, runManager, start, pretrain, batchesPerEpoch);
         }
     }
@@ -350,7 +350,7 @@ final class IaeTrainingLoop {
     }
 
     private float[] centre(float[] x, int n) {
-        int d = net.architecture().inputDim();
+        int d = net.architecture().networkInputDim();
         int r = net.architecture().repDim();
         double[] sum = new double[r];
         int chunk = 256;

@@ -112,6 +112,23 @@ public class IaeLossTest {
     }
 
     @Test
+    public void twoViewNormalisationPutsGcnAndTheGlobalRangeSideBySide() {
+        float[] rows = {0f, 2f, 4f, 10f, 10f, 10f};
+        FeatureNormalizer n = FeatureNormalizer.fit(Normalization.GCN_L1_AND_GLOBAL_MIN_MAX, rows, 2, 3);
+        assertEquals(3, n.dim());
+        assertEquals(6, n.outputDim());
+        // GCN view as in gcnNormalisationUsesOneGlobalRange; raw view: min 0, max 10.
+        assertArrayEquals(new float[]{-1.5f, -1.5f, -1.5f, 0f, 0f, 0f}, n.offset(), 1e-6f);
+        assertArrayEquals(new float[]{1f / 3, 1f / 3, 1f / 3, 0.1f, 0.1f, 0.1f}, n.scale(), 1e-6f);
+        assertArrayEquals(new float[]{0f, 0.5f, 1f, 0f, 0.2f, 0.4f, 0.5f, 0.5f, 0.5f, 1f, 1f, 1f}, n.apply(rows), 1e-6f);
+        assertArrayEquals(new float[]{0f, 2f, 4f, 10f, 10f, 10f}, rows, 0f, "apply must not modify its input");
+        assertEquals(6, n.offsetTensor().data().length);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> n.apply(new float[]{1f, 2f, 3f, 4f}));
+        assertTrue(e.getMessage().contains("not a multiple of 3 features"), e.getMessage());
+    }
+
+    @Test
     public void divergenceStopsTrainingNamingTheEpoch() {
         AnomalyFactory factory = new AnomalyFactory();
         MutableDataset<Event> ds = new MutableDataset<>(new SimpleDataSourceProvenance("huge", factory), factory);

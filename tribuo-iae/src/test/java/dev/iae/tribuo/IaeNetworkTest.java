@@ -56,6 +56,7 @@ public class IaeNetworkTest {
     private static IaeTrainer.TrainedNetwork image;
     private static float[] imageRows;
     private static int imageN;
+    private static IaeTrainer.TrainedNetwork twoView;
 
     @BeforeAll
     public static void train() {
@@ -82,6 +83,10 @@ public class IaeNetworkTest {
         image = it.trainNetwork(images);
         imageN = imageTest.size();
         imageRows = dense(imageTest, image);
+        twoView = IaeTrainer.builder().preset(IaePreset.IAE_LSTM_KL).imageShape(1, 28, 28)
+                .encoderSizes(4, 8, 8).lstmHidden(32).repDim(32).normalization(Normalization.GCN_L1_AND_GLOBAL_MIN_MAX)
+                .pretrainEpochs(2).epochs(2).batchSize(32).scoreKind(ScoreKind.COMBINED).seed(13L).build()
+                .trainNetwork(images);
     }
 
     @AfterAll
@@ -91,6 +96,9 @@ public class IaeNetworkTest {
         }
         if (image != null) {
             image.close();
+        }
+        if (twoView != null) {
+            twoView.close();
         }
     }
 
@@ -199,6 +207,18 @@ public class IaeNetworkTest {
     public void imageParityWithOnnxRuntime() throws OrtException {
         assertEquals(784, image.description().architecture().inputDim());
         assertParity("image 1x28x28", image, imageRows, imageN);
+    }
+
+    @Test
+    public void twoViewImageParityWithOnnxRuntime() throws OrtException {
+        IaeArchitecture a = twoView.description().architecture();
+        assertEquals(784, a.inputDim());
+        assertEquals(2, a.networkChannels());
+        assertEquals(2 * 784, twoView.description().tensors().get(TensorNames.NORM_OFFSET).data().length);
+        assertEquals(2, twoView.description().tensors().get(TensorNames.encoderWeight(0)).shape()[1],
+                "the first convolution reads both views");
+        assertParity("two-view image 1x28x28", twoView, imageRows, imageN);
+        assertBatchIndependent("two-view image", twoView, imageRows, imageN);
     }
 
     @Test

@@ -63,7 +63,8 @@ import java.util.function.Consumer;
  *   --contamination r[,r...]            contamination ratios (default 0)
  *   --pretrain-epochs N --epochs N      override the configured schedule (smoke runs)
  *   --lstm-hidden N                     override the LSTM width (e.g. the paper's 2048)
- *   --normalization NONE|MIN_MAX|GLOBAL_MIN_MAX|GCN_L1_MIN_MAX  override the input pre-processing
+ *   --normalization NONE|MIN_MAX|GLOBAL_MIN_MAX|GCN_L1_MIN_MAX|GCN_L1_AND_GLOBAL_MIN_MAX  override the input
+ *                                       pre-processing
  *   --score SVDD|RECONSTRUCTION|COMBINED         override the anomaly score
  *   --lambda-rec X --lambda-kl X        override the loss weights
  *   --weight-init PYTORCH|DJL           override the initial weights
