@@ -21,6 +21,9 @@ import java.util.Objects;
  *     BatchNorm, LeakyReLU and nearest-neighbour upsampling ×2, then a final 5×5 convolution to C channels and a
  *     sigmoid; the output is cropped back to H×W.</li>
  * </ul>
+ * When the pre-processing has two views ({@link Normalization#GCN_L1_AND_GLOBAL_MIN_MAX}) the encoder reads and
+ * the decoder reconstructs {@link #networkInputDim()} = 2D values (2C channels for images) instead of D.
+ * <p>
  * After the encoder, the flat features go through the optional one-step LSTM (zero initial state, per example)
  * and a bias-free linear map to the latent vector z of size {@link #repDim()}.
  */
