@@ -134,12 +134,11 @@ final class ReferenceForward {
 
     /** Views side by side (GCN-l1 first, then the raw values), then the per-value offset and scale. */
     private double[] normalise(float[] raw) {
-        int d0 = raw.length;
-        double[] g = new double[d0 * views()];
+        int d = raw.length;
+        double[] g = new double[d * views()];
         for (int j = 0; j < g.length; j++) {
-            g[j] = raw[j % d0];
+            g[j] = raw[j % d];
         }
-        int d = d0;
         if (a.normalization() == Normalization.GCN_L1_MIN_MAX
                 || a.normalization() == Normalization.GCN_L1_AND_GLOBAL_MIN_MAX) {
             double mean = 0;

@@ -585,16 +585,10 @@ public final class IaeNetwork implements AutoCloseable {
                     }
                     if (xh != null) {
                         // One error per raw feature, summed over the views in the ONNX graph's order.
-                        float[] sq = new float[dn];
+                        float[] e = new float[d];
                         for (int j = 0; j < dn; j++) {
                             float diff = chunk[i * dn + j] - xh[i * dn + j];
-                            sq[j] = diff * diff;
-                        }
-                        float[] e = dn == d ? sq : new float[d];
-                        if (dn != d) {
-                            for (int j = 0; j < dn; j++) {
-                                e[j % d] += sq[j];
-                            }
+                            e[j % d] += diff * diff;
                         }
                         float s = 0f;
                         for (float v : e) {
