@@ -5,6 +5,7 @@ import dev.iae.examples.data.Cifar10DataSource;
 import dev.iae.examples.data.FashionMnistDataSource;
 import dev.iae.examples.data.OneClassSplit;
 import dev.iae.onnx.Normalization;
+import dev.iae.onnx.OnnxContract;
 import dev.iae.onnx.ScoreKind;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.IaePreset;
@@ -73,6 +74,9 @@ import java.util.function.Consumer;
  *   --min-centre X                      override the floor of |c_j| (Deep SVDD's 0.1; 0 = the plain mean latent)
  *                                       (every override is appended to the rows' method name, e.g.
  *                                       IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
+ *   --rec-weights W[,W...]              also score each IAE model with these weights of the reconstruction part of
+ *                                       the combined score ({@link ScoreSweep}; 0 = distance only, inf =
+ *                                       reconstruction only); extra rows marked wrec=W, from the same training run
  *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
  *                                       last fraction F of the normal training images and evaluate on them plus
  *                                       as many images of each other class's TRAINING set ({@link ValidationSplit});
@@ -104,6 +108,8 @@ public final class OneClassBenchmark {
     /** The IAE trainer settings overridden on the command line, in {@link Setting} order. */
     private final Map<Setting, SettingOverride> trainerOverrides = new EnumMap<>(Setting.class);
     private double validate = 0.0;
+    /** Extra scorings of each IAE model ({@code --rec-weights}), or null. */
+    private ScoreSweep sweep = null;
     private int threads = 1;
     private Path out = Paths.get("benchmarks", "results");
     private String name = null;
@@ -198,6 +204,7 @@ public final class OneClassBenchmark {
                 case "--min-centre":
                     b.override(Setting.MIN_CENTRE, "minCentre", nonNegative(v, a), IaeTrainer.Builder::minCentre);
                     break;
+                case "--rec-weights": b.sweep = ScoreSweep.parse(v, a); break;
                 case "--validate":
                     b.validate = Double.parseDouble(v);
                     if (!(b.validate > 0.0 && b.validate < 1.0)) {
@@ -374,12 +381,13 @@ public final class OneClassBenchmark {
                     Split trainSplit = load(true, k, r, seed);
                     MutableDataset<Event> train = new MutableDataset<>(trainSplit.source);
                     for (String method : methods) {
-                        ResultTable.Row row = runOne(method, k, r, seed, trainSplit.imageShape, train, test,
-                                isAnomalous);
-                        table.add(row);
-                        System.out.printf("  class %d r=%.2f seed %d %-12s AUROC %.4f  AP %.4f  train %.1f s  "
-                                + "score %.1f s%n", k, r, seed, method, row.auroc(), row.averagePrecision(),
-                                row.trainSeconds(), row.scoreSeconds());
+                        for (ResultTable.Row row : runOne(method, k, r, seed, trainSplit.imageShape, train, test,
+                                isAnomalous)) {
+                            table.add(row);
+                            System.out.printf("  class %d r=%.2f seed %d %-12s AUROC %.4f  AP %.4f  train %.1f s  "
+                                    + "score %.1f s%n", k, r, seed, row.method(), row.auroc(),
+                                    row.averagePrecision(), row.trainSeconds(), row.scoreSeconds());
+                        }
                         // Write after every run, so a long run that is stopped still leaves its results.
                         write(table, cmd, start, startLoad, fingerprint, secs(t0All));
                     }
@@ -411,12 +419,13 @@ public final class OneClassBenchmark {
                     MutableDataset<Event> val = dataset(split.validation(), "validation set, " + what);
                     System.out.printf("class %d r=%.2f seed %d: %s in %.1f s%n", k, r, seed, split, secs(tl));
                     for (String method : methods) {
-                        ResultTable.Row row = runOne(method, k, r, seed, trainSplit.imageShape, fit, val,
-                                split.isAnomalous());
-                        table.add(row);
-                        System.out.printf("  VALIDATION class %d r=%.2f seed %d %-12s AUROC %.4f  AP %.4f  train "
-                                + "%.1f s%n", k, r, seed, row.method(), row.auroc(), row.averagePrecision(),
-                                row.trainSeconds());
+                        for (ResultTable.Row row : runOne(method, k, r, seed, trainSplit.imageShape, fit, val,
+                                split.isAnomalous())) {
+                            table.add(row);
+                            System.out.printf("  VALIDATION class %d r=%.2f seed %d %-12s AUROC %.4f  AP %.4f  "
+                                    + "train %.1f s%n", k, r, seed, row.method(), row.auroc(), row.averagePrecision(),
+                                    row.trainSeconds());
+                        }
                         write(table, cmd, start, startLoad, fingerprint, secs(t0All));
                     }
                 }
@@ -441,7 +450,12 @@ public final class OneClassBenchmark {
         return d;
     }
 
-    private ResultTable.Row runOne(String method, int k, double r, long seed, int[] shape,
+    /**
+     * Trains one method and scores the test (or validation) set.
+     * @return the method's row, then one row per {@code --rec-weights} weight for IAE models that have both parts
+     *     of the combined score.
+     */
+    private List<ResultTable.Row> runOne(String method, int k, double r, long seed, int[] shape,
                                    MutableDataset<Event> train, MutableDataset<Event> test, boolean[] isAnomalous) {
         long t0 = System.nanoTime();
         Model<Event> model;
@@ -466,17 +480,42 @@ public final class OneClassBenchmark {
         long t1 = System.nanoTime();
         List<Prediction<Event>> predictions = model.predict(test);
         double scoreSeconds = secs(t1);
-        if (model instanceof IaeModel) {
-            ((IaeModel) model).close();
-        }
         double[] scores = new double[predictions.size()];
         for (int i = 0; i < scores.length; i++) {
             double s = predictions.get(i).getOutput().getScore();
             scores[i] = negate ? -s : s;
         }
         ScoreEvaluation eval = ScoreEvaluation.of(isAnomalous, scores);
-        return new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal, train.size(),
-                test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds);
+        List<ResultTable.Row> rows = new ArrayList<>();
+        rows.add(new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal, train.size(),
+                test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds));
+        if (model instanceof IaeModel iae) {
+            try {
+                if (sweep != null && iae.outputNames().contains(OnnxContract.OUTPUT_DISTANCE)
+                        && iae.outputNames().contains(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR)) {
+                    long t2 = System.nanoTime();
+                    double[][] trainParts = ScoreSweep.parts(iae, train);
+                    List<ScoreEvaluation> evals = sweep.evaluate(trainParts, ScoreSweep.parts(iae, test),
+                            isAnomalous);
+                    double sweepSeconds = secs(t2);
+                    double[] w = sweep.weights();
+                    for (int i = 0; i < w.length; i++) {
+                        rows.add(new ResultTable.Row("java", rowDataset(),
+                                withLabel(rowMethod(method), ScoreSweep.label(w[i])), k, seed, r, maxNormal,
+                                train.size(), test.size(), evals.get(i).auroc(), evals.get(i).averagePrecision(),
+                                trainSeconds, sweepSeconds));
+                    }
+                }
+            } finally {
+                iae.close();
+            }
+        }
+        return rows;
+    }
+
+    /** A row method name with one more "key=value" label (after '@', or ';' when it already has labels). */
+    private static String withLabel(String method, String label) {
+        return method + (method.contains("@") ? ";" : "@") + label;
     }
 
     /** The settings overridden on the command line, in a short form (e.g. "lstm2048", "norm=MIN_MAX"). */
@@ -544,6 +583,13 @@ public final class OneClassBenchmark {
                 + (pretrainEpochs >= 0 ? pretrainEpochs : BenchmarkConfig.PRETRAIN_EPOCHS) + ", joint epochs "
                 + (epochs >= 0 ? epochs : BenchmarkConfig.EPOCHS) : "")
                 + (overrides().isEmpty() ? "" : "; OVERRIDDEN for this run (IAE presets): " + overrides()));
+        if (sweep != null) {
+            header.add("Rows marked wrec=W re-score the model of the row without it (same training run) with "
+                    + "(d - m_d)/s_d + W (r - m_r)/s_r: squared distance d and reconstruction error r standardised by "
+                    + "their training-set mean and spread (W = 1 is the COMBINED score, 0 the distance alone, inf "
+                    + "the reconstruction error alone); their score time is the time to compute both parts on the "
+                    + "training and scored sets");
+        }
         if (validate > 0) {
             header.add("VALIDATION run (training data only; the test set was not read): the last "
                     + validate + " of the normal training images are held out and scored with as many training "
@@ -575,6 +621,7 @@ public final class OneClassBenchmark {
                 + ", seeds=" + Arrays.toString(seeds) + ", methods=" + methods + ", maxNormal=" + maxNormal
                 + ", contamination=" + Arrays.toString(contaminations)
                 + (overrides().isEmpty() ? "" : ", overrides=" + overrides())
-                + (validate > 0 ? ", validate=" + validate : "") + ", out=" + out + ")";
+                + (validate > 0 ? ", validate=" + validate : "") + (sweep != null ? ", " + sweep : "")
+                + ", out=" + out + ")";
     }
 }

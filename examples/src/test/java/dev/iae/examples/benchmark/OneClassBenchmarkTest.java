@@ -45,6 +45,34 @@ public class OneClassBenchmarkTest {
     }
 
     @Test
+    public void recWeightRowsRescoreTheSameModelAndWeightOneIsTheCombinedScore(@TempDir Path tmp) throws Exception {
+        OneClassBenchmark.main(new String[]{"--data", FashionMnistDataSource.EMBEDDED_SAMPLE, "--classes", "1",
+                "--seeds", "2", "--max-normal", "100", "--pretrain-epochs", "1", "--epochs", "2",
+                "--methods", "IAE_LSTM_KL", "--score", "combined", "--rec-weights", "0,1,inf", "--validate", "0.2",
+                "--out", tmp.toString(), "--name", "sweep"});
+        List<String> lines = Files.readAllLines(tmp.resolve("sweep.csv"));
+        assertEquals(5, lines.size(), String.join("\n", lines));
+        String[] own = lines.get(1).split(",");
+        assertEquals("IAE_LSTM_KL@score=COMBINED", own[2]);
+        String[] labels = {"wrec=0", "wrec=1", "wrec=inf"};
+        double[] auroc = new double[3];
+        for (int i = 0; i < 3; i++) {
+            String[] f = lines.get(2 + i).split(",");
+            assertEquals("IAE_LSTM_KL@score=COMBINED;" + labels[i], f[2], lines.get(2 + i));
+            assertEquals(own[7], f[7]);
+            assertEquals(own[8], f[8]);
+            auroc[i] = Double.parseDouble(f[9]);
+        }
+        // Weight 1 recomputes the model's own combined score from its two ONNX outputs: same ranking, up to the
+        // float rounding of the training statistics (DJL's in the graph, ONNX Runtime's here).
+        assertEquals(Double.parseDouble(own[9]), auroc[1], 2e-3, String.join("\n", lines));
+        // The distance alone and the reconstruction error alone rank differently from their sum.
+        assertTrue(auroc[0] != auroc[2], String.join("\n", lines));
+        String md = Files.readString(tmp.resolve("sweep.md"));
+        assertTrue(md.contains("Rows marked wrec=W re-score the model"), md);
+    }
+
+    @Test
     public void overridesAreParsedAndRefusedWhenOutOfRange() {
         String s = OneClassBenchmark.parse(new String[]{"--score", "combined", "--lambda-rec", "10",
                 "--lambda-kl", "0", "--lstm-hidden", "64", "--weight-init", "pytorch", "--validate", "0.1"}).toString();
@@ -58,5 +86,11 @@ public class OneClassBenchmarkTest {
                 () -> OneClassBenchmark.parse(new String[]{"--normalization", "zscore"}));
         assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--weight-init", "orthogonal"}));
+        assertTrue(OneClassBenchmark.parse(new String[]{"--rec-weights", "0, 0.5,2,INF"}).toString()
+                .contains("ScoreSweep(wrec 0,0.5,2,inf)"));
+        for (String bad : new String[]{"-1", "1,1", "x", "NaN"}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> OneClassBenchmark.parse(new String[]{"--rec-weights", bad}), bad);
+        }
     }
 }

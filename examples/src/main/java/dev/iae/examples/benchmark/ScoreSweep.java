@@ -1,0 +1,185 @@
+package dev.iae.examples.benchmark;
+
+import dev.iae.onnx.FloatTensor;
+import dev.iae.onnx.OnnxContract;
+import dev.iae.tribuo.DenseFeatures;
+import dev.iae.tribuo.IaeModel;
+import dev.iae.tribuo.evaluation.ScoreEvaluation;
+import org.tribuo.Dataset;
+import org.tribuo.ImmutableFeatureMap;
+import org.tribuo.anomaly.Event;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Re-scores one trained model with several weights of the reconstruction part of the combined score, so that a
+ * validation run can compare them without training once per weight.
+ * <p>
+ * The combined score ({@code ScoreKind.COMBINED}) adds the squared distance to the centre and the reconstruction
+ * error, each standardised by its mean and spread over the training set: {@code (d − m_d)/s_d + (r − m_r)/s_r}. The
+ * sweep scores {@code (d − m_d)/s_d + w · (r − m_r)/s_r} for each weight {@code w}: {@code w = 1} is the combined
+ * score, {@code w = 0} ranks like the paper's score ‖z − c‖², and {@code w = ∞} (written {@code inf}) ranks like the
+ * reconstruction error alone. The two parts come from the model's own ONNX outputs
+ * ({@link OnnxContract#OUTPUT_DISTANCE}, {@link OnnxContract#OUTPUT_RECONSTRUCTION_ERROR}); the training-set
+ * statistics are recomputed from the same outputs on the training data, as the trainer computes them.
+ * <p>
+ * A benchmark tool, not a model setting: its rows are marked {@code wrec=W} in the method name, and the weight that
+ * wins on validation data becomes a setting only through the usual route (a decision rule written before the
+ * runs).
+ */
+final class ScoreSweep {
+
+    /** Rows scored per ONNX Runtime call, to bound the memory of the intermediate activations. */
+    private static final int CHUNK = 1000;
+
+    private final double[] weights;
+
+    private ScoreSweep(double[] weights) {
+        this.weights = weights;
+    }
+
+    /**
+     * Parses a comma-separated list of weights, e.g. {@code 0,0.5,1,2,inf}.
+     * @param text the list.
+     * @param option the option name, for the error message.
+     * @return the sweep.
+     * @throws IllegalArgumentException if a weight is negative, not a number, or repeated.
+     */
+    static ScoreSweep parse(String text, String option) {
+        String[] parts = text.split(",");
+        double[] w = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].trim().toLowerCase(Locale.ROOT);
+            try {
+                w[i] = p.equals("inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(p);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " expects weights >= 0 or inf, found '" + parts[i] + "'");
+            }
+            if (!(w[i] >= 0)) {
+                throw new IllegalArgumentException(option + " expects weights >= 0 or inf, found '" + parts[i] + "'");
+            }
+        }
+        if (Arrays.stream(w).distinct().count() != w.length) {
+            throw new IllegalArgumentException(option + " lists a weight twice: " + text);
+        }
+        return new ScoreSweep(w);
+    }
+
+    /** @return the weights, in the order given. */
+    double[] weights() {
+        return weights.clone();
+    }
+
+    /**
+     * The label of weight {@code w} in row names, e.g. {@code wrec=0.5} or {@code wrec=inf}.
+     * @param w the weight.
+     * @return the label.
+     */
+    static String label(double w) {
+        if (Double.isInfinite(w)) {
+            return "wrec=inf";
+        }
+        return "wrec=" + (w == Math.rint(w) ? Long.toString((long) w) : Double.toString(w));
+    }
+
+    /**
+     * The two parts of the combined score for every example of a data set, from the model's ONNX outputs.
+     * @param model a model with both the hypersphere and the decoder.
+     * @param data the examples.
+     * @return {distances, reconstruction errors}, one value per example in iteration order.
+     * @throws IllegalArgumentException if the model lacks either output.
+     */
+    static double[][] parts(IaeModel model, Dataset<Event> data) {
+        List<String> names = model.outputNames();
+        if (!names.contains(OnnxContract.OUTPUT_DISTANCE)
+                || !names.contains(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR)) {
+            throw new IllegalArgumentException("A score sweep needs a model with both '" + OnnxContract.OUTPUT_DISTANCE
+                    + "' and '" + OnnxContract.OUTPUT_RECONSTRUCTION_ERROR + "' outputs; this one has " + names);
+        }
+        ImmutableFeatureMap fm = model.getFeatureIDMap();
+        int n = data.size();
+        double[] d = new double[n];
+        double[] r = new double[n];
+        List<float[]> chunk = new ArrayList<>(CHUNK);
+        int done = 0;
+        int index = 0;
+        for (var e : data) {
+            chunk.add(DenseFeatures.toDense(e, fm, index++));
+            if (chunk.size() == CHUNK || index == n) {
+                var out = model.outputs(chunk.toArray(new float[0][]));
+                FloatTensor dist = out.get(OnnxContract.OUTPUT_DISTANCE);
+                FloatTensor rec = out.get(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR);
+                for (int i = 0; i < chunk.size(); i++) {
+                    d[done + i] = dist.get(i);
+                    r[done + i] = rec.get(i);
+                }
+                done += chunk.size();
+                chunk.clear();
+            }
+        }
+        return new double[][]{d, r};
+    }
+
+    /**
+     * Evaluates every weight.
+     * @param train the parts on the training data ({@link #parts}), for the standardisation.
+     * @param test the parts on the scored data.
+     * @param isAnomalous the scored data's labels.
+     * @return one evaluation per weight, in {@link #weights()} order.
+     */
+    List<ScoreEvaluation> evaluate(double[][] train, double[][] test, boolean[] isAnomalous) {
+        double[] dStats = meanStd(train[0]);
+        double[] rStats = meanStd(train[1]);
+        List<ScoreEvaluation> out = new ArrayList<>();
+        for (double w : weights) {
+            out.add(ScoreEvaluation.of(isAnomalous, combine(test, dStats, rStats, w)));
+        }
+        return out;
+    }
+
+    /**
+     * The weighted score of every example.
+     * @param parts {distances, reconstruction errors}.
+     * @param dStats {mean, std} of the training distances.
+     * @param rStats {mean, std} of the training reconstruction errors.
+     * @param w the reconstruction weight; infinite = the reconstruction part alone.
+     * @return the scores.
+     */
+    static double[] combine(double[][] parts, double[] dStats, double[] rStats, double w) {
+        int n = parts[0].length;
+        double[] s = new double[n];
+        for (int i = 0; i < n; i++) {
+            double dz = (parts[0][i] - dStats[0]) / dStats[1];
+            double rz = (parts[1][i] - rStats[0]) / rStats[1];
+            s[i] = Double.isInfinite(w) ? rz : dz + w * rz;
+        }
+        return s;
+    }
+
+    /** Mean and (population) standard deviation, as the trainer computes them; a zero spread becomes 1. */
+    static double[] meanStd(double[] v) {
+        double sum = 0;
+        for (double x : v) {
+            sum += x;
+        }
+        double mean = sum / v.length;
+        double sq = 0;
+        for (double x : v) {
+            sq += (x - mean) * (x - mean);
+        }
+        double std = Math.sqrt(sq / v.length);
+        return new double[]{mean, std > 0 ? std : 1.0};
+    }
+
+    @Override
+    public String toString() {
+        List<String> w = new ArrayList<>();
+        for (double x : weights) {
+            w.add(label(x).substring("wrec=".length()));
+        }
+        return "ScoreSweep(wrec " + String.join(",", w) + ")";
+    }
+}
