@@ -77,6 +77,7 @@ import java.util.function.Consumer;
  *   --rec-weights W[,W...]              also score each IAE model with these weights of the reconstruction part of
  *                                       the combined score ({@link ScoreSweep}; 0 = distance only, inf =
  *                                       reconstruction only); extra rows marked wrec=W, from the same training run
+ *                                       (models with both the hypersphere and the decoder; others get none)
  *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
  *                                       last fraction F of the normal training images and evaluate on them plus
  *                                       as many images of each other class's TRAINING set ({@link ValidationSplit});
