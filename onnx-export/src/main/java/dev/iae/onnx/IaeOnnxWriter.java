@@ -149,6 +149,10 @@ public final class IaeOnnxWriter {
         meta.put(OnnxContract.META_FEATURE_NAMES, OnnxMetadata.encodeStringList(description.featureNames()));
         meta.put(OnnxContract.META_THRESHOLD, Double.toString(description.threshold()));
         meta.put(OnnxContract.META_SCORE_KIND, a.scoreKind().name());
+        if (description.tensors().containsKey(TensorNames.SCORE_STATS)) {
+            float[] st = description.tensor(TensorNames.SCORE_STATS, 4).data();
+            meta.put(OnnxContract.META_SCORE_STATS, st[0] + "," + st[1] + "," + st[2] + "," + st[3]);
+        }
         int[] s = a.imageShape();
         meta.put(OnnxContract.META_INPUT_SHAPE, s == null ? "[" + a.inputDim() + "]"
                 : "[" + s[0] + ", " + s[1] + ", " + s[2] + "]");

@@ -35,6 +35,13 @@ public final class OnnxContract {
     public static final String META_THRESHOLD = "iae.threshold";
     /** Metadata: the score kind ({@link ScoreKind} name). */
     public static final String META_SCORE_KIND = "iae.score_kind";
+    /**
+     * Metadata (when the network description holds them): the training-set mean and standard deviation of
+     * {@link #OUTPUT_DISTANCE}, then of {@link #OUTPUT_RECONSTRUCTION_ERROR}, as four comma-separated decimals
+     * ({@code 0,1} for a part the graph lacks). The COMBINED score is {@code (d − m_d)/s_d + (r − m_r)/s_r}; with these
+     * a deployment can weigh the two outputs differently without retraining.
+     */
+    public static final String META_SCORE_STATS = "iae.score_stats";
     /** Metadata: the input shape, "[D]" for tabular or "[C, H, W]" for image networks. */
     public static final String META_INPUT_SHAPE = "iae.input_shape";
     /** Metadata: the architecture's toString(). */

@@ -272,12 +272,19 @@ class IaeOnnxWriterTest {
         Map<String, String> meta = OnnxMetadata.read(bytes);
         List<String> keys = new ArrayList<>(meta.keySet());
         assertEquals(List.of(OnnxContract.META_FORMAT_VERSION, OnnxContract.META_FEATURE_NAMES,
-                OnnxContract.META_THRESHOLD, OnnxContract.META_SCORE_KIND, OnnxContract.META_INPUT_SHAPE,
-                OnnxContract.META_ARCHITECTURE, OnnxContract.META_PROVENANCE_TEXT, "tribuo.class"), keys);
+                OnnxContract.META_THRESHOLD, OnnxContract.META_SCORE_KIND, OnnxContract.META_SCORE_STATS,
+                OnnxContract.META_INPUT_SHAPE, OnnxContract.META_ARCHITECTURE, OnnxContract.META_PROVENANCE_TEXT,
+                "tribuo.class"), keys);
         assertEquals(OnnxContract.FORMAT_VERSION, meta.get(OnnxContract.META_FORMAT_VERSION));
         assertEquals(names, OnnxMetadata.decodeStringList(meta.get(OnnxContract.META_FEATURE_NAMES)));
         assertEquals(threshold, Double.parseDouble(meta.get(OnnxContract.META_THRESHOLD)));
         assertEquals("COMBINED", meta.get(OnnxContract.META_SCORE_KIND));
+        float[] stats = base.tensors().get(TensorNames.SCORE_STATS).data();
+        String[] written = meta.get(OnnxContract.META_SCORE_STATS).split(",");
+        assertEquals(4, written.length);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(stats[i], Float.parseFloat(written[i]), "score stats entry " + i);
+        }
         assertEquals("[5]", meta.get(OnnxContract.META_INPUT_SHAPE));
         assertEquals(a.toString(), meta.get(OnnxContract.META_ARCHITECTURE));
         assertEquals(extra.get(OnnxContract.META_PROVENANCE_TEXT), meta.get(OnnxContract.META_PROVENANCE_TEXT));

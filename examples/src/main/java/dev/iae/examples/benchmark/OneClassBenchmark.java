@@ -495,9 +495,8 @@ public final class OneClassBenchmark {
                 if (sweep != null && iae.outputNames().contains(OnnxContract.OUTPUT_DISTANCE)
                         && iae.outputNames().contains(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR)) {
                     long t2 = System.nanoTime();
-                    double[][] trainParts = ScoreSweep.parts(iae, train);
-                    List<ScoreEvaluation> evals = sweep.evaluate(trainParts, ScoreSweep.parts(iae, test),
-                            isAnomalous);
+                    List<ScoreEvaluation> evals = sweep.evaluate(ScoreSweep.scoreStats(iae),
+                            ScoreSweep.parts(iae, test), isAnomalous);
                     double sweepSeconds = secs(t2);
                     double[] w = sweep.weights();
                     for (int i = 0; i < w.length; i++) {
@@ -587,9 +586,9 @@ public final class OneClassBenchmark {
         if (sweep != null) {
             header.add("Rows marked wrec=W re-score the model of the row without it (same training run) with "
                     + "(d - m_d)/s_d + W (r - m_r)/s_r: squared distance d and reconstruction error r standardised by "
-                    + "their training-set mean and spread (W = 1 is the COMBINED score, 0 the distance alone, inf "
-                    + "the reconstruction error alone); their score time is the time to compute both parts on the "
-                    + "training and scored sets");
+                    + "their training-set mean and spread as the trainer computed them (W = 1 is the COMBINED score, 0 "
+                    + "the distance alone, inf the reconstruction error alone); their score time is the time to "
+                    + "compute both parts on the scored set");
         }
         if (validate > 0) {
             header.add("VALIDATION run (training data only; the test set was not read): the last "

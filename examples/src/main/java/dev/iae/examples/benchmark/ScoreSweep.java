@@ -22,9 +22,10 @@ import java.util.Locale;
  * error, each standardised by its mean and spread over the training set: {@code (d − m_d)/s_d + (r − m_r)/s_r}. The
  * sweep scores {@code (d − m_d)/s_d + w · (r − m_r)/s_r} for each weight {@code w}: {@code w = 1} is the combined
  * score, {@code w = 0} ranks like the paper's score ‖z − c‖², and {@code w = ∞} (written {@code inf}) ranks like the
- * reconstruction error alone. The two parts come from the model's own ONNX outputs
- * ({@link OnnxContract#OUTPUT_DISTANCE}, {@link OnnxContract#OUTPUT_RECONSTRUCTION_ERROR}); the training-set
- * statistics are recomputed from the same outputs on the training data, as the trainer computes them.
+ * reconstruction error alone. The two parts are the model's own ONNX outputs
+ * ({@link OnnxContract#OUTPUT_DISTANCE}, {@link OnnxContract#OUTPUT_RECONSTRUCTION_ERROR}) and the statistics are
+ * the trainer's, from the model's metadata ({@link OnnxContract#META_SCORE_STATS}), so {@code w = 1} reproduces a
+ * COMBINED model's score.
  * <p>
  * A benchmark tool, not a model setting: its rows are marked {@code wrec=W} in the method name, and the weight that
  * wins on validation data becomes a setting only through the usual route (a decision rule written before the
@@ -124,18 +125,44 @@ final class ScoreSweep {
     }
 
     /**
+     * The trainer's standardisation of the two parts, from the model's metadata.
+     * @param model the model.
+     * @return {m_d, s_d, m_r, s_r}.
+     * @throws IllegalArgumentException if the metadata entry is missing or malformed, or a spread is not positive.
+     */
+    static double[] scoreStats(IaeModel model) {
+        String text = model.onnxMetadata().get(OnnxContract.META_SCORE_STATS);
+        if (text == null) {
+            throw new IllegalArgumentException("The model has no '" + OnnxContract.META_SCORE_STATS + "' metadata "
+                    + "(written by this version's trainer); a score sweep needs it");
+        }
+        String[] p = text.split(",");
+        if (p.length != 4) {
+            throw new IllegalArgumentException("Metadata '" + OnnxContract.META_SCORE_STATS + "' must hold four "
+                    + "numbers, found '" + text + "'");
+        }
+        double[] st = new double[4];
+        for (int i = 0; i < 4; i++) {
+            st[i] = Double.parseDouble(p[i].trim());
+        }
+        if (!(st[1] > 0 && st[3] > 0)) {
+            throw new IllegalArgumentException("Metadata '" + OnnxContract.META_SCORE_STATS + "' has a spread that is "
+                    + "not positive: '" + text + "'");
+        }
+        return st;
+    }
+
+    /**
      * Evaluates every weight.
-     * @param train the parts on the training data ({@link #parts}), for the standardisation.
-     * @param test the parts on the scored data.
+     * @param stats {m_d, s_d, m_r, s_r} ({@link #scoreStats}).
+     * @param parts the parts on the scored data ({@link #parts}).
      * @param isAnomalous the scored data's labels.
      * @return one evaluation per weight, in {@link #weights()} order.
      */
-    List<ScoreEvaluation> evaluate(double[][] train, double[][] test, boolean[] isAnomalous) {
-        double[] dStats = meanStd(train[0]);
-        double[] rStats = meanStd(train[1]);
+    List<ScoreEvaluation> evaluate(double[] stats, double[][] parts, boolean[] isAnomalous) {
         List<ScoreEvaluation> out = new ArrayList<>();
         for (double w : weights) {
-            out.add(ScoreEvaluation.of(isAnomalous, combine(test, dStats, rStats, w)));
+            out.add(ScoreEvaluation.of(isAnomalous, combine(parts, stats, w)));
         }
         return out;
     }
@@ -143,35 +170,19 @@ final class ScoreSweep {
     /**
      * The weighted score of every example.
      * @param parts {distances, reconstruction errors}.
-     * @param dStats {mean, std} of the training distances.
-     * @param rStats {mean, std} of the training reconstruction errors.
+     * @param stats {m_d, s_d, m_r, s_r}.
      * @param w the reconstruction weight; infinite = the reconstruction part alone.
      * @return the scores.
      */
-    static double[] combine(double[][] parts, double[] dStats, double[] rStats, double w) {
+    static double[] combine(double[][] parts, double[] stats, double w) {
         int n = parts[0].length;
         double[] s = new double[n];
         for (int i = 0; i < n; i++) {
-            double dz = (parts[0][i] - dStats[0]) / dStats[1];
-            double rz = (parts[1][i] - rStats[0]) / rStats[1];
+            double dz = (parts[0][i] - stats[0]) / stats[1];
+            double rz = (parts[1][i] - stats[2]) / stats[3];
             s[i] = Double.isInfinite(w) ? rz : dz + w * rz;
         }
         return s;
-    }
-
-    /** Mean and (population) standard deviation, as the trainer computes them; a zero spread becomes 1. */
-    static double[] meanStd(double[] v) {
-        double sum = 0;
-        for (double x : v) {
-            sum += x;
-        }
-        double mean = sum / v.length;
-        double sq = 0;
-        for (double x : v) {
-            sq += (x - mean) * (x - mean);
-        }
-        double std = Math.sqrt(sq / v.length);
-        return new double[]{mean, std > 0 ? std : 1.0};
     }
 
     @Override

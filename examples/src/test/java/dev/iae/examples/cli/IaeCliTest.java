@@ -150,6 +150,8 @@ public class IaeCliTest {
         String text = inspect.out();
         assertTrue(text.contains("Preset:         DEEP_SVDD"), text);
         assertTrue(text.contains("Threshold rule: RADIUS"), text);
+        // Deep SVDD has no decoder: the reconstruction part of the score statistics is the neutral 0, 1.
+        assertTrue(Pattern.compile("Score stats:\\s+[0-9.E-]+,[0-9.E-]+,0\\.0,1\\.0\\n").matcher(text).find(), text);
         assertTrue(Pattern.compile("epochs\\s+1\\n").matcher(text).find(), text);
         assertTrue(Pattern.compile("encoderSizes\\s+\\[8, 4\\]").matcher(text).find(), text);
         assertTrue(Pattern.compile("objective\\s+SOFT_BOUNDARY").matcher(text).find(), text);
