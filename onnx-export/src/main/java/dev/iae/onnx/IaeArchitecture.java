@@ -44,6 +44,7 @@ public final class IaeArchitecture implements Serializable {
     private final boolean svdd;
     private final Normalization normalization;
     private final ScoreKind scoreKind;
+    private final float recWeight;
     private final float batchNormEpsilon;
 
     private IaeArchitecture(Builder b) {
@@ -56,6 +57,7 @@ public final class IaeArchitecture implements Serializable {
         this.svdd = b.svdd;
         this.normalization = b.normalization;
         this.scoreKind = b.scoreKind;
+        this.recWeight = b.recWeight;
         this.batchNormEpsilon = b.batchNormEpsilon;
     }
 
@@ -139,6 +141,14 @@ public final class IaeArchitecture implements Serializable {
         return scoreKind;
     }
 
+    /**
+     * @return the weight of the reconstruction part in the {@link ScoreKind#COMBINED} score,
+     *     {@code (d − m_d)/s_d + recWeight · (r − m_r)/s_r}; 1 (equal weights) for every other score kind.
+     */
+    public float recWeight() {
+        return recWeight;
+    }
+
     /** @return the epsilon of every BatchNorm in the image network. */
     public float batchNormEpsilon() {
         return batchNormEpsilon;
@@ -214,12 +224,14 @@ public final class IaeArchitecture implements Serializable {
                 && decoder == that.decoder && svdd == that.svdd
                 && Float.compare(batchNormEpsilon, that.batchNormEpsilon) == 0
                 && Arrays.equals(imageShape, that.imageShape) && Arrays.equals(encoderSizes, that.encoderSizes)
-                && normalization == that.normalization && scoreKind == that.scoreKind;
+                && normalization == that.normalization && scoreKind == that.scoreKind
+                && Float.compare(recWeight, that.recWeight) == 0;
     }
 
     @Override
     public int hashCode() {
-        int h = Objects.hash(inputDim, lstmHidden, repDim, decoder, svdd, normalization, scoreKind, batchNormEpsilon);
+        int h = Objects.hash(inputDim, lstmHidden, repDim, decoder, svdd, normalization, scoreKind, recWeight,
+                batchNormEpsilon);
         return 31 * (31 * h + Arrays.hashCode(imageShape)) + Arrays.hashCode(encoderSizes);
     }
 
@@ -230,7 +242,8 @@ public final class IaeArchitecture implements Serializable {
                 + ", encoderSizes=" + Arrays.toString(encoderSizes)
                 + ", lstmHidden=" + lstmHidden + ", repDim=" + repDim
                 + ", decoder=" + decoder + ", svdd=" + svdd
-                + ", normalization=" + normalization + ", scoreKind=" + scoreKind + ")";
+                + ", normalization=" + normalization + ", scoreKind=" + scoreKind
+                + (recWeight != 1f ? ", recWeight=" + recWeight : "") + ")";
     }
 
     /**
@@ -246,6 +259,7 @@ public final class IaeArchitecture implements Serializable {
         private boolean svdd = true;
         private Normalization normalization = Normalization.MIN_MAX;
         private ScoreKind scoreKind = ScoreKind.SVDD;
+        private float recWeight = 1f;
         private float batchNormEpsilon = 1e-5f;
 
         private Builder() { }
@@ -332,6 +346,16 @@ public final class IaeArchitecture implements Serializable {
         }
 
         /**
+         * @param w the weight of the reconstruction part in the COMBINED score (1 = equal weights; positive and
+         *     finite; only COMBINED may use another value).
+         * @return this builder.
+         */
+        public Builder recWeight(float w) {
+            this.recWeight = w;
+            return this;
+        }
+
+        /**
          * @param eps the BatchNorm epsilon (image network).
          * @return this builder.
          */
@@ -384,6 +408,14 @@ public final class IaeArchitecture implements Serializable {
             }
             if ((scoreKind == ScoreKind.RECONSTRUCTION || scoreKind == ScoreKind.COMBINED) && !decoder) {
                 throw new IllegalArgumentException("Score kind " + scoreKind + " needs the decoder");
+            }
+            if (!(recWeight > 0) || Float.isInfinite(recWeight)) {
+                throw new IllegalArgumentException("recWeight must be positive and finite, found " + recWeight
+                        + " (for the distance or the reconstruction error alone use score kind SVDD or RECONSTRUCTION)");
+            }
+            if (recWeight != 1f && scoreKind != ScoreKind.COMBINED) {
+                throw new IllegalArgumentException("recWeight weighs the parts of the COMBINED score; score kind "
+                        + scoreKind + " needs recWeight 1, found " + recWeight);
             }
             if (!(batchNormEpsilon > 0)) {
                 throw new IllegalArgumentException("batchNormEpsilon must be positive, found " + batchNormEpsilon);

@@ -448,6 +448,10 @@ public final class IaeOnnxWriter {
                         new String[]{g.op("Sub", "svdd_centred", new String[]{distance, s0}), s1});
                 String rz = g.op("Div", "rec_standardised",
                         new String[]{g.op("Sub", "rec_centred", new String[]{reconstruction, s2}), s3});
+                float w = description.architecture().recWeight();
+                if (w != 1f) {
+                    rz = g.op("Mul", "rec_weighted", new String[]{rz, g.floatScalar("score.rec_weight", w)});
+                }
                 g.node("Add", new String[]{dz, rz}, new String[]{score});
                 break;
             }

@@ -33,6 +33,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -94,6 +95,13 @@ class IaeOnnxWriterTest {
                         .imageShape(new int[]{3, 32, 32}).encoderSizes(4, 8, 8).lstmHidden(20).repDim(32)
                         .normalization(Normalization.GCN_L1_AND_GLOBAL_MIN_MAX).scoreKind(ScoreKind.COMBINED).build(),
                         false),
+                Arguments.of("image-3x32x32-lstm-ae-gcnandglobal-combined-recweight", IaeArchitecture.builder()
+                        .imageShape(new int[]{3, 32, 32}).encoderSizes(4, 8, 8).lstmHidden(20).repDim(32)
+                        .normalization(Normalization.GCN_L1_AND_GLOBAL_MIN_MAX).scoreKind(ScoreKind.COMBINED)
+                        .recWeight(0.25f).build(), false),
+                Arguments.of("tabular-lstm-ae-minmax-combined-recweight", IaeArchitecture.builder().inputDim(12)
+                        .encoderSizes(16, 8).lstmHidden(10).repDim(6).normalization(Normalization.MIN_MAX)
+                        .scoreKind(ScoreKind.COMBINED).recWeight(3f).build(), false),
                 Arguments.of("image-1x29x27-ae-none-reconstruction", IaeArchitecture.builder()
                         .imageShape(new int[]{1, 29, 27}).encoderSizes(4, 4).repDim(112).svdd(false)
                         .normalization(Normalization.NONE).scoreKind(ScoreKind.RECONSTRUCTION).build(), true)
@@ -245,6 +253,38 @@ class IaeOnnxWriterTest {
                 }
             }
         }
+    }
+
+    @Test
+    void reconstructionWeightAddsOneMulOnlyWhenNotOne() {
+        IaeArchitecture.Builder b = IaeArchitecture.builder().inputDim(12).encoderSizes(16, 8).lstmHidden(10)
+                .repDim(6).scoreKind(ScoreKind.COMBINED);
+        IaeArchitecture equal = b.build();
+        IaeArchitecture weighted = b.recWeight(0.25f).build();
+        IaeNetworkDescription base = RandomNetworks.describe(equal, 5, false);
+        OnnxMl.GraphProto g1 = IaeOnnxWriter.write(base).getGraph();
+        OnnxMl.GraphProto g2 = IaeOnnxWriter.write(new IaeNetworkDescription(weighted, base.tensors(),
+                base.featureNames(), base.threshold(), base.metadata())).getGraph();
+        assertEquals(g1.getNodeCount() + 1, g2.getNodeCount());
+        assertTrue(g1.getNodeList().stream().noneMatch(n -> n.getOpType().equals("Mul")
+                && n.getOutput(0).startsWith("rec_weighted")));
+        assertEquals(1, g2.getNodeList().stream().filter(n -> n.getOutput(0).startsWith("rec_weighted")).count());
+        assertTrue(weighted.toString().contains("recWeight=0.25") && !equal.toString().contains("recWeight"),
+                weighted.toString());
+        assertNotEquals(equal, weighted);
+    }
+
+    @Test
+    void reconstructionWeightIsValidated() {
+        IaeArchitecture.Builder b = IaeArchitecture.builder().inputDim(4).encoderSizes(3).repDim(2);
+        for (float bad : new float[]{0f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> b.scoreKind(ScoreKind.COMBINED).recWeight(bad).build());
+            assertTrue(e.getMessage().contains("recWeight"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.scoreKind(ScoreKind.SVDD).recWeight(2f).build());
+        assertTrue(e.getMessage().contains("COMBINED"), e.getMessage());
     }
 
     @Test

@@ -90,7 +90,7 @@ final class ReferenceForward {
                     break;
                 case COMBINED: {
                     float[] s = w(TensorNames.SCORE_STATS);
-                    o.score[i] = (dist - s[0]) / s[1] + (rec - s[2]) / s[3];
+                    o.score[i] = (dist - s[0]) / s[1] + (rec - s[2]) / s[3] * a.recWeight();
                     break;
                 }
                 default:

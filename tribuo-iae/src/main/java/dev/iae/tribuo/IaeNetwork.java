@@ -610,7 +610,9 @@ public final class IaeNetwork implements AutoCloseable {
                     score[i] = rec[i];
                     break;
                 case COMBINED:
-                    score[i] = (dist[i] - scoreStats[0]) / scoreStats[1] + (rec[i] - scoreStats[2]) / scoreStats[3];
+                    // Same float operations, in the same order, as the ONNX graph (Sub, Div, Mul, Add).
+                    score[i] = (dist[i] - scoreStats[0]) / scoreStats[1]
+                            + (rec[i] - scoreStats[2]) / scoreStats[3] * arch.recWeight();
                     break;
                 default:
                     throw new IllegalStateException("Unknown score kind " + arch.scoreKind());

@@ -144,6 +144,11 @@ public final class IaeTrainer implements Trainer<Event> {
     @Config(description = "Anomaly score: SVDD, RECONSTRUCTION or COMBINED; unset = the preset's default.")
     private ScoreKind scoreKind = null;
 
+    @Config(description = "Weight of the reconstruction part in the COMBINED score, (d - m_d)/s_d + recWeight * "
+            + "(r - m_r)/s_r with both parts standardised on the training set: 1 = equal weights; below 1 leans on "
+            + "the distance to the centre, above 1 on the reconstruction error. Used by the COMBINED score only.")
+    private double recWeight = 1.0;
+
     @Config(description = "Threshold rule: QUANTILE (contamination quantile of training scores) or RADIUS (R^2, "
             + "soft-boundary only).")
     private ThresholdRule thresholdRule = ThresholdRule.QUANTILE;
@@ -272,6 +277,10 @@ public final class IaeTrainer implements Trainer<Event> {
             throw new IllegalArgumentException("scoreKind " + kind + " needs the decoder, which preset " + preset
                     + " does not have");
         }
+        if (!(recWeight > 0) || Double.isInfinite(recWeight)) {
+            throw new IllegalArgumentException("recWeight must be positive and finite, found " + recWeight
+                    + " (for the distance or the reconstruction error alone use scoreKind SVDD or RECONSTRUCTION)");
+        }
         if (thresholdRule == ThresholdRule.RADIUS && (objective != SvddObjective.SOFT_BOUNDARY
                 || !preset.useSvdd() || kind != ScoreKind.SVDD)) {
             throw new IllegalArgumentException("thresholdRule RADIUS needs objective SOFT_BOUNDARY, a preset with the"
@@ -319,6 +328,7 @@ public final class IaeTrainer implements Trainer<Event> {
                 .svdd(preset.useSvdd())
                 .normalization(normalization)
                 .scoreKind(effectiveScoreKind())
+                .recWeight(effectiveScoreKind() == ScoreKind.COMBINED ? (float) recWeight : 1f)
                 .build();
     }
 
@@ -620,6 +630,7 @@ public final class IaeTrainer implements Trainer<Event> {
                 + ",lrMilestone=" + lrMilestone + ",weightDecay=" + weightDecay
                 + ",weightInit=" + weightInit
                 + ",scoreKind=" + effectiveScoreKind()
+                + (effectiveScoreKind() == ScoreKind.COMBINED && recWeight != 1.0 ? ",recWeight=" + recWeight : "")
                 + ",thresholdRule=" + thresholdRule
                 + (thresholdRule == ThresholdRule.QUANTILE ? ",contamination=" + contamination : "")
                 + ",seed=" + seed + ",threads=" + threads + ",executionProvider=" + executionProvider + ")";
@@ -835,6 +846,15 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
+         * @param w the weight of the reconstruction part in the COMBINED score (1 = equal weights).
+         * @return this builder.
+         */
+        public Builder recWeight(double w) {
+            t.recWeight = w;
+            return this;
+        }
+
+        /**
          * @param r the threshold rule.
          * @return this builder.
          */
@@ -918,6 +938,7 @@ public final class IaeTrainer implements Trainer<Event> {
             out.minCentre = t.minCentre;
             out.weightInit = t.weightInit;
             out.scoreKind = t.scoreKind;
+            out.recWeight = t.recWeight;
             out.thresholdRule = t.thresholdRule;
             out.contamination = t.contamination;
             out.seed = t.seed;

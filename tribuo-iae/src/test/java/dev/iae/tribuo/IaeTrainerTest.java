@@ -252,6 +252,8 @@ public class IaeTrainerTest {
         Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).build());
         Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM).pretrainLstm(true).build());
         Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).lstmBias(false).minCentre(0.01).build());
+        Helpers.testConfigurableRoundtrip(small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).recWeight(0.25)
+                .build());
         Helpers.testConfigurableRoundtrip(small(IaePreset.CAE).imageShape(1, 8, 8).encoderSizes(4).repDim(16).build());
         Helpers.testConfigurableRoundtrip(IaeTrainer.builder().build());
     }
@@ -399,6 +401,9 @@ public class IaeTrainerTest {
         assertMessage("imageShape", () -> small(IaePreset.IAE).imageShape(1, 28).build());
         assertMessage("repDim", () -> small(IaePreset.IAE).imageShape(1, 28, 28).encoderSizes(4, 8).repDim(10).build());
         assertMessage("threads", () -> small(IaePreset.IAE).threads(0).build());
+        assertMessage("recWeight", () -> small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).recWeight(0)
+                .build());
+        assertMessage("recWeight", () -> small(IaePreset.IAE).recWeight(Double.NaN).build());
     }
 
     private static void assertMessage(String setting, Runnable r) {

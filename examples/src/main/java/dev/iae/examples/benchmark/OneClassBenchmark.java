@@ -67,6 +67,7 @@ import java.util.function.Consumer;
  *   --normalization NONE|MIN_MAX|GLOBAL_MIN_MAX|GCN_L1_MIN_MAX|GCN_L1_AND_GLOBAL_MIN_MAX  override the input
  *                                       pre-processing
  *   --score SVDD|RECONSTRUCTION|COMBINED         override the anomaly score
+ *   --rec-weight W                      override the weight of the reconstruction part of the COMBINED score
  *   --lambda-rec X --lambda-kl X        override the loss weights
  *   --weight-init PYTORCH|DJL           override the initial weights
  *   --pretrain-lstm true|false          override whether the autoencoder is pre-trained through the LSTM
@@ -185,6 +186,9 @@ public final class OneClassBenchmark {
                 case "--score":
                     b.override(Setting.SCORE, "score", ScoreKind.valueOf(enumName(v)), IaeTrainer.Builder::scoreKind);
                     break;
+                case "--rec-weight":
+                    b.override(Setting.REC_WEIGHT, "wrec", nonNegative(v, a), IaeTrainer.Builder::recWeight);
+                    break;
                 case "--lambda-rec":
                     b.override(Setting.LAMBDA_REC, "rec", nonNegative(v, a), IaeTrainer.Builder::lambdaRec);
                     break;
@@ -235,7 +239,7 @@ public final class OneClassBenchmark {
 
     /** The IAE trainer settings the command line can override; their order is the order in row names. */
     private enum Setting {
-        NORMALIZATION, SCORE, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM, LSTM_BIAS, MIN_CENTRE
+        NORMALIZATION, SCORE, REC_WEIGHT, LAMBDA_REC, LAMBDA_KL, WEIGHT_INIT, PRETRAIN_LSTM, LSTM_BIAS, MIN_CENTRE
     }
 
     /**

@@ -32,6 +32,9 @@ public class BenchmarkConfigTest {
         // preset's score.
         assertTrue(f.contains("scoreKind=" + BenchmarkConfig.FASHION_SCORE + ","), f);
         assertTrue(c.contains("scoreKind=" + BenchmarkConfig.CIFAR_SCORE + ","), c);
+        // The reconstruction weight of the combined score: CIFAR-10's chosen on validation data, Fashion-MNIST's 1.
+        assertTrue(c.contains(",recWeight=" + BenchmarkConfig.CIFAR_REC_WEIGHT + ","), c);
+        assertTrue(!f.contains("recWeight"), f);
         // KL weight per data set, each chosen on validation data.
         assertTrue(f.contains("lambdaKl=" + BenchmarkConfig.FASHION_LAMBDA_KL + ","), f);
         assertTrue(c.contains("lambdaKl=" + BenchmarkConfig.CIFAR_LAMBDA_KL + ","), c);
