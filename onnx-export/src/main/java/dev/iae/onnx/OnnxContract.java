@@ -38,7 +38,8 @@ public final class OnnxContract {
     /**
      * Metadata (when the network description holds them): the training-set mean and standard deviation of
      * {@link #OUTPUT_DISTANCE}, then of {@link #OUTPUT_RECONSTRUCTION_ERROR}, as four comma-separated decimals
-     * ({@code 0,1} for a part the graph lacks). The COMBINED score is {@code (d − m_d)/s_d + (r − m_r)/s_r}; with these
+     * ({@code 0,1} for a part the graph lacks). The COMBINED score is {@code (d − m_d)/s_d + w · (r − m_r)/s_r}, with
+     * {@code w} the architecture's {@code recWeight} (named in {@link #META_ARCHITECTURE} when it is not 1); with these
      * a deployment can weigh the two outputs differently without retraining.
      */
     public static final String META_SCORE_STATS = "iae.score_stats";
