@@ -317,6 +317,11 @@ public final class IaeTrainer implements Trainer<Event> {
         return scoreKind != null ? scoreKind : preset.defaultScoreKind();
     }
 
+    /** @return the reconstruction weight in use: the configured one for the COMBINED score, 1 for the others. */
+    private double effectiveRecWeight() {
+        return effectiveScoreKind() == ScoreKind.COMBINED ? recWeight : 1.0;
+    }
+
     private IaeArchitecture architecture(int inputDim) {
         return IaeArchitecture.builder()
                 .inputDim(inputDim)
@@ -328,7 +333,7 @@ public final class IaeTrainer implements Trainer<Event> {
                 .svdd(preset.useSvdd())
                 .normalization(normalization)
                 .scoreKind(effectiveScoreKind())
-                .recWeight(effectiveScoreKind() == ScoreKind.COMBINED ? (float) recWeight : 1f)
+                .recWeight((float) effectiveRecWeight())
                 .build();
     }
 
@@ -630,7 +635,7 @@ public final class IaeTrainer implements Trainer<Event> {
                 + ",lrMilestone=" + lrMilestone + ",weightDecay=" + weightDecay
                 + ",weightInit=" + weightInit
                 + ",scoreKind=" + effectiveScoreKind()
-                + (effectiveScoreKind() == ScoreKind.COMBINED && recWeight != 1.0 ? ",recWeight=" + recWeight : "")
+                + (effectiveRecWeight() != 1.0 ? ",recWeight=" + recWeight : "")
                 + ",thresholdRule=" + thresholdRule
                 + (thresholdRule == ThresholdRule.QUANTILE ? ",contamination=" + contamination : "")
                 + ",seed=" + seed + ",threads=" + threads + ",executionProvider=" + executionProvider + ")";

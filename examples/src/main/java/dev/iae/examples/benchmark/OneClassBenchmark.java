@@ -5,7 +5,6 @@ import dev.iae.examples.data.Cifar10DataSource;
 import dev.iae.examples.data.FashionMnistDataSource;
 import dev.iae.examples.data.OneClassSplit;
 import dev.iae.onnx.Normalization;
-import dev.iae.onnx.OnnxContract;
 import dev.iae.onnx.ScoreKind;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.IaePreset;
@@ -496,8 +495,7 @@ public final class OneClassBenchmark {
                 test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds));
         if (model instanceof IaeModel iae) {
             try {
-                if (sweep != null && iae.outputNames().contains(OnnxContract.OUTPUT_DISTANCE)
-                        && iae.outputNames().contains(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR)) {
+                if (sweep != null && ScoreSweep.appliesTo(iae)) {
                     long t2 = System.nanoTime();
                     List<ScoreEvaluation> evals = sweep.evaluate(ScoreSweep.scoreStats(iae),
                             ScoreSweep.parts(iae, test), isAnomalous);

@@ -87,6 +87,16 @@ final class ScoreSweep {
     }
 
     /**
+     * @param model a trained model.
+     * @return whether the model has both parts of the combined score (the hypersphere and the decoder), i.e. whether
+     *     a sweep can re-score it.
+     */
+    static boolean appliesTo(IaeModel model) {
+        List<String> names = model.outputNames();
+        return names.contains(OnnxContract.OUTPUT_DISTANCE) && names.contains(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR);
+    }
+
+    /**
      * The two parts of the combined score for every example of a data set, from the model's ONNX outputs.
      * @param model a model with both the hypersphere and the decoder.
      * @param data the examples.
@@ -94,11 +104,10 @@ final class ScoreSweep {
      * @throws IllegalArgumentException if the model lacks either output.
      */
     static double[][] parts(IaeModel model, Dataset<Event> data) {
-        List<String> names = model.outputNames();
-        if (!names.contains(OnnxContract.OUTPUT_DISTANCE)
-                || !names.contains(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR)) {
+        if (!appliesTo(model)) {
             throw new IllegalArgumentException("A score sweep needs a model with both '" + OnnxContract.OUTPUT_DISTANCE
-                    + "' and '" + OnnxContract.OUTPUT_RECONSTRUCTION_ERROR + "' outputs; this one has " + names);
+                    + "' and '" + OnnxContract.OUTPUT_RECONSTRUCTION_ERROR + "' outputs; this one has "
+                    + model.outputNames());
         }
         ImmutableFeatureMap fm = model.getFeatureIDMap();
         int n = data.size();
