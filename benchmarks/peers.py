@@ -446,10 +446,30 @@ def load_average():
         return "n/a"
 
 
+def cpu():
+    """The CPU's model name and widest vector instruction set, from /proc/cpuinfo (libtorch picks its kernels by
+    instruction set, so results can differ slightly between AVX2 and AVX-512 machines)."""
+    model, flags = "unknown model", []
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key == "model name" and model == "unknown model":
+                    model = value.strip()
+                elif key == "flags" and not flags:
+                    flags = value.split()
+    except OSError:
+        return "%s (/proc/cpuinfo unreadable)" % os.uname().machine
+    isa = ("AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "AVX" if "avx" in flags
+           else "no AVX")
+    return "%s (%s)" % (model, isa)
+
+
 def machine_line(start, start_load, elapsed):
     return ("Started %s, elapsed %.0f s; machine: nproc %d, load average at start %s, now %s (the CPU is shared "
-            "with other work: times are upper bounds)" % (start.isoformat(), elapsed, os.cpu_count(), start_load,
-                                                          load_average()))
+            "with other work: times are upper bounds); CPU %s" % (start.isoformat(), elapsed, os.cpu_count(),
+                                                                  start_load, load_average(), cpu()))
 
 
 # ------------------------------------------------------------------------------------------------------- commands

@@ -571,7 +571,7 @@ public final class OneClassBenchmark {
         header.add("Started " + start.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + ", elapsed "
                 + String.format(Locale.ROOT, "%.0f s", elapsed) + "; machine: nproc "
                 + Runtime.getRuntime().availableProcessors() + ", load average at start " + startLoad + ", now "
-                + loadAverage() + " (the CPU is shared with other work: times are upper bounds)");
+                + loadAverage() + " (the CPU is shared with other work: times are upper bounds); CPU " + cpu());
         header.add("Java " + System.getProperty("java.version") + ", libtorch threads " + threads
                 + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"));
         header.add("Data: " + datasetName() + " from `" + data + "` (" + fingerprint + "); one-class protocol: "
@@ -610,6 +610,35 @@ public final class OneClassBenchmark {
         } catch (IOException | RuntimeException e) {
             return String.format(Locale.ROOT, "%.2f",
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        }
+    }
+
+    /**
+     * The CPU's model name and the widest vector instruction set it offers, from {@code /proc/cpuinfo}.
+     * libtorch picks its CPU kernels by instruction set, so the same code and seed can give slightly different
+     * models on an AVX2 and an AVX-512 machine; result headers record which one ran.
+     */
+    private static String cpu() {
+        try {
+            String model = "unknown model";
+            List<String> flags = List.of();
+            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+                int colon = line.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String key = line.substring(0, colon).trim();
+                if (key.equals("model name") && model.equals("unknown model")) {
+                    model = line.substring(colon + 1).trim();
+                } else if (key.equals("flags") && flags.isEmpty()) {
+                    flags = Arrays.asList(line.substring(colon + 1).trim().split("\\s+"));
+                }
+            }
+            String isa = flags.contains("avx512f") ? "AVX-512" : flags.contains("avx2") ? "AVX2"
+                    : flags.contains("avx") ? "AVX" : "no AVX";
+            return model + " (" + isa + ")";
+        } catch (IOException | RuntimeException e) {
+            return System.getProperty("os.arch") + " (/proc/cpuinfo unreadable)";
         }
     }
 
