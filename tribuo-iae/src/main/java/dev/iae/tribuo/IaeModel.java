@@ -418,7 +418,34 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      * @throws IllegalStateException if the model is closed.
      */
     public Map<String, FloatTensor> outputs(float[][] rows) {
+        return outputs(rows, outputNames.toArray(new String[0]));
+    }
+
+    /**
+     * Runs the graph on dense rows and returns only the named outputs: ONNX Runtime then copies out nothing else
+     * (a score sweep over the distance and the reconstruction error has no use for the latent vectors or the
+     * per-feature errors, which are the bulk of the output).
+     * @param rows the input rows, each of length {@code featureNames().size()}, all values finite.
+     * @param names the outputs wanted, each one of {@link #outputNames()}; at least one.
+     * @return each requested output's tensor by name, in graph order (first dimension = number of rows).
+     * @throws IllegalArgumentException if no name or an unknown name is given, a row has the wrong length or a
+     *     non-finite value, or an output is not finite.
+     * @throws IllegalStateException if the model is closed.
+     */
+    public Map<String, FloatTensor> outputs(float[][] rows, String... names) {
         Objects.requireNonNull(rows, "rows");
+        Objects.requireNonNull(names, "names");
+        if (names.length == 0) {
+            throw new IllegalArgumentException("outputs needs at least one output name; the model has "
+                    + outputNames);
+        }
+        Set<String> requested = new LinkedHashSet<>();
+        for (String outName : names) {
+            if (!outputNames.contains(outName)) {
+                throw new IllegalArgumentException("Unknown output '" + outName + "'; the model has " + outputNames);
+            }
+            requested.add(outName);
+        }
         if (rows.length == 0) {
             throw new IllegalArgumentException("outputs needs at least one row");
         }
@@ -437,7 +464,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
             }
             System.arraycopy(rows[i], 0, buf, i * d, d);
         }
-        return run(buf, rows.length, new LinkedHashSet<>(outputNames), 0);
+        return run(buf, rows.length, requested, 0);
     }
 
     /**

@@ -306,6 +306,32 @@ public class IaeModelTest {
     }
 
     @Test
+    public void outputsByNameReturnOnlyThoseWithTheSameValues() {
+        float[][] rows = new float[3][];
+        for (int i = 0; i < 3; i++) {
+            rows[i] = DenseFeatures.toDense(test.get(i), model.getFeatureIDMap(), i);
+        }
+        Map<String, FloatTensor> all = model.outputs(rows);
+        // The answer holds exactly the names asked for, in graph order whatever order they were asked in.
+        List<String> asked = List.of(OnnxContract.OUTPUT_SCORE, OnnxContract.OUTPUT_DISTANCE);
+        List<String> graphOrder = model.outputNames().stream().filter(asked::contains).toList();
+        assertEquals(2, graphOrder.size());
+        Map<String, FloatTensor> two = model.outputs(rows, graphOrder.get(1), graphOrder.get(0));
+        assertEquals(graphOrder, new ArrayList<>(two.keySet()));
+        for (String name : two.keySet()) {
+            assertArrayEquals(all.get(name).shape(), two.get(name).shape());
+            assertArrayEquals(all.get(name).data(), two.get(name).data());
+        }
+        Map<String, FloatTensor> score = model.outputs(rows, OnnxContract.OUTPUT_SCORE);
+        assertArrayEquals(all.get(OnnxContract.OUTPUT_SCORE).data(), score.get(OnnxContract.OUTPUT_SCORE).data());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> model.outputs(rows, "latnet"));
+        assertTrue(unknown.getMessage().contains("'latnet'"), unknown.getMessage());
+        assertTrue(unknown.getMessage().contains(OnnxContract.OUTPUT_LATENT), unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> model.outputs(rows, new String[0]));
+    }
+
+    @Test
     public void imageNetworkServes() {
         String[] pix = new String[64];
         for (int i = 0; i < 64; i++) {

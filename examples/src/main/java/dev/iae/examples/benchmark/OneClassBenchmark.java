@@ -66,7 +66,7 @@ import java.util.function.Consumer;
  *   --normalization NONE|MIN_MAX|GLOBAL_MIN_MAX|GCN_L1_MIN_MAX|GCN_L1_AND_GLOBAL_MIN_MAX  override the input
  *                                       pre-processing
  *   --score SVDD|RECONSTRUCTION|COMBINED         override the anomaly score
- *   --rec-weight W                      override the weight of the reconstruction part of the COMBINED score
+ *   --rec-weight W                      override the weight (> 0) of the reconstruction part of the COMBINED score
  *   --lambda-rec X --lambda-kl X        override the loss weights
  *   --weight-init PYTORCH|DJL           override the initial weights
  *   --pretrain-lstm true|false          override whether the autoencoder is pre-trained through the LSTM
@@ -185,9 +185,18 @@ public final class OneClassBenchmark {
                 case "--score":
                     b.override(Setting.SCORE, "score", ScoreKind.valueOf(enumName(v)), IaeTrainer.Builder::scoreKind);
                     break;
-                case "--rec-weight":
-                    b.override(Setting.REC_WEIGHT, "wrec", nonNegative(v, a), IaeTrainer.Builder::recWeight);
+                case "--rec-weight": {
+                    double w = nonNegative(v, a);
+                    if (w == 0.0) {
+                        throw new IllegalArgumentException(a + " must be > 0 (a zero weight drops the reconstruction "
+                                + "part: use --score SVDD), found " + v);
+                    }
+                    // Labelled like the score sweep's rows (wrec=1, wrec=0.25), so the two never name one weight
+                    // two ways.
+                    b.trainerOverrides.put(Setting.REC_WEIGHT, new SettingOverride(ScoreSweep.label(w),
+                            tb -> tb.recWeight(w)));
                     break;
+                }
                 case "--lambda-rec":
                     b.override(Setting.LAMBDA_REC, "rec", nonNegative(v, a), IaeTrainer.Builder::lambdaRec);
                     break;

@@ -119,7 +119,8 @@ final class ScoreSweep {
         for (var e : data) {
             chunk.add(DenseFeatures.toDense(e, fm, index++));
             if (chunk.size() == CHUNK || index == n) {
-                var out = model.outputs(chunk.toArray(new float[0][]));
+                var out = model.outputs(chunk.toArray(new float[0][]), OnnxContract.OUTPUT_DISTANCE,
+                        OnnxContract.OUTPUT_RECONSTRUCTION_ERROR);
                 FloatTensor dist = out.get(OnnxContract.OUTPUT_DISTANCE);
                 FloatTensor rec = out.get(OnnxContract.OUTPUT_RECONSTRUCTION_ERROR);
                 for (int i = 0; i < chunk.size(); i++) {

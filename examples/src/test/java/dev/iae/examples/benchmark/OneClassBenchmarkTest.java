@@ -88,6 +88,14 @@ public class OneClassBenchmarkTest {
                 () -> OneClassBenchmark.parse(new String[]{"--weight-init", "orthogonal"}));
         assertTrue(OneClassBenchmark.parse(new String[]{"--rec-weights", "0, 0.5,2,INF"}).toString()
                 .contains("ScoreSweep(wrec 0,0.5,2,inf)"));
+        assertTrue(OneClassBenchmark.parse(new String[]{"--rec-weight", "1"}).toString()
+                .contains("overrides=[wrec=1]"));
+        assertTrue(OneClassBenchmark.parse(new String[]{"--rec-weight", "0.25"}).toString()
+                .contains("overrides=[wrec=0.25]"));
+        for (String bad : new String[]{"0", "-1", "inf"}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> OneClassBenchmark.parse(new String[]{"--rec-weight", bad}), bad);
+        }
         for (String bad : new String[]{"-1", "1,1", "x", "NaN"}) {
             assertThrows(IllegalArgumentException.class,
                     () -> OneClassBenchmark.parse(new String[]{"--rec-weights", bad}), bad);
