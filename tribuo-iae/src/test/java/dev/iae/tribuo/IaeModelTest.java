@@ -287,12 +287,18 @@ public class IaeModelTest {
         }
     }
 
-    @Test
-    public void outputsExposeEveryGraphOutput() {
-        float[][] rows = new float[3][];
-        for (int i = 0; i < 3; i++) {
+    /** The first {@code n} test examples as dense rows in the model's feature order. */
+    private float[][] firstTestRows(int n) {
+        float[][] rows = new float[n][];
+        for (int i = 0; i < n; i++) {
             rows[i] = DenseFeatures.toDense(test.get(i), model.getFeatureIDMap(), i);
         }
+        return rows;
+    }
+
+    @Test
+    public void outputsExposeEveryGraphOutput() {
+        float[][] rows = firstTestRows(3);
         Map<String, FloatTensor> out = model.outputs(rows);
         assertEquals(model.outputNames(), new ArrayList<>(out.keySet()));
         assertArrayEquals(new long[]{3, 4}, out.get(OnnxContract.OUTPUT_LATENT).shape());
@@ -307,10 +313,7 @@ public class IaeModelTest {
 
     @Test
     public void outputsByNameReturnOnlyThoseWithTheSameValues() {
-        float[][] rows = new float[3][];
-        for (int i = 0; i < 3; i++) {
-            rows[i] = DenseFeatures.toDense(test.get(i), model.getFeatureIDMap(), i);
-        }
+        float[][] rows = firstTestRows(3);
         Map<String, FloatTensor> all = model.outputs(rows);
         // The answer holds exactly the names asked for, in graph order whatever order they were asked in.
         List<String> asked = List.of(OnnxContract.OUTPUT_SCORE, OnnxContract.OUTPUT_DISTANCE);
