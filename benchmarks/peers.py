@@ -31,6 +31,7 @@ Usage:
 """
 import argparse
 import csv
+import functools
 import gzip
 import hashlib
 import io
@@ -446,9 +447,10 @@ def load_average():
         return "n/a"
 
 
+@functools.lru_cache(maxsize=None)
 def cpu():
-    """The CPU's model name and widest vector instruction set, from /proc/cpuinfo (libtorch picks its kernels by
-    instruction set, so results can differ slightly between AVX2 and AVX-512 machines)."""
+    """The CPU's model name and widest vector instruction set, from /proc/cpuinfo, read once (libtorch picks its
+    kernels by instruction set, so results can differ slightly between AVX2 and AVX-512 machines)."""
     model, flags = "unknown model", []
     try:
         with open("/proc/cpuinfo") as f:

@@ -580,7 +580,7 @@ public final class OneClassBenchmark {
         header.add("Started " + start.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + ", elapsed "
                 + String.format(Locale.ROOT, "%.0f s", elapsed) + "; machine: nproc "
                 + Runtime.getRuntime().availableProcessors() + ", load average at start " + startLoad + ", now "
-                + loadAverage() + " (the CPU is shared with other work: times are upper bounds); CPU " + cpu());
+                + loadAverage() + " (the CPU is shared with other work: times are upper bounds); CPU " + CPU);
         header.add("Java " + System.getProperty("java.version") + ", libtorch threads " + threads
                 + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)"));
         header.add("Data: " + datasetName() + " from `" + data + "` (" + fingerprint + "); one-class protocol: "
@@ -623,10 +623,13 @@ public final class OneClassBenchmark {
     }
 
     /**
-     * The CPU's model name and the widest vector instruction set it offers, from {@code /proc/cpuinfo}.
-     * libtorch picks its CPU kernels by instruction set, so the same code and seed can give slightly different
-     * models on an AVX2 and an AVX-512 machine; result headers record which one ran.
+     * The CPU's model name and the widest vector instruction set it offers, read once (every incremental write of
+     * the result header names it). libtorch picks its CPU kernels by instruction set, so the same code and seed can
+     * give slightly different models on an AVX2 and an AVX-512 machine; result headers record which one ran.
      */
+    private static final String CPU = cpu();
+
+    /** @return {@link #CPU}'s text, from {@code /proc/cpuinfo}. */
     private static String cpu() {
         try {
             String model = "unknown model";
