@@ -193,8 +193,7 @@ public final class OneClassBenchmark {
                     }
                     // Labelled like the score sweep's rows (wrec=1, wrec=0.25), so the two never name one weight
                     // two ways.
-                    b.trainerOverrides.put(Setting.REC_WEIGHT, new SettingOverride(ScoreSweep.label(w),
-                            tb -> tb.recWeight(w)));
+                    b.override(Setting.REC_WEIGHT, ScoreSweep.label(w), tb -> tb.recWeight(w));
                     break;
                 }
                 case "--lambda-rec":
@@ -266,7 +265,17 @@ public final class OneClassBenchmark {
      * @param <T> the value type.
      */
     private <T> void override(Setting setting, String key, T value, BiConsumer<IaeTrainer.Builder, T> setter) {
-        trainerOverrides.put(setting, new SettingOverride(key + "=" + value, tb -> setter.accept(tb, value)));
+        override(setting, key + "=" + value, tb -> setter.accept(tb, value));
+    }
+
+    /**
+     * Records an override whose row-name label is not plain "key=value".
+     * @param setting which setting (fixes its place in row names).
+     * @param label its text in row names (e.g. "wrec=0.25").
+     * @param apply the builder call that sets it.
+     */
+    private void override(Setting setting, String label, Consumer<IaeTrainer.Builder> apply) {
+        trainerOverrides.put(setting, new SettingOverride(label, apply));
     }
 
     private static String enumName(String v) {
