@@ -689,7 +689,7 @@ def main():
     r.add_argument("--pretrain-epochs", type=int, default=-1)
     r.add_argument("--epochs", type=int, default=-1)
     for opt in ("--lstm-hidden", "--normalization", "--score", "--lambda-rec", "--lambda-kl", "--weight-init",
-                "--pretrain-lstm", "--lstm-bias", "--min-centre"):
+                "--pretrain-lstm", "--lstm-bias", "--min-centre", "--rec-weight", "--rec-weights"):
         r.add_argument(opt, default=None,
                        help="accepted so run-all.sh can pass its options to both runners; IAE settings only")
     r.add_argument("--validate", default=None,

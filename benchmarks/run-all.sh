@@ -7,9 +7,10 @@
 #                   --contamination r[,r...]  --pretrain-epochs N  --epochs N  --label TEXT
 #                   Java only (IAE settings; the peers ignore them): --lstm-hidden N, --normalization X,
 #                   --score X, --lambda-rec X, --lambda-kl X, --weight-init X, --pretrain-lstm true|false,
-#                   --lstm-bias true|false, --min-centre X;
-#                   --validate F (choose settings
-#                   on held-out TRAINING images, never the test set; needs SKIP_PYTHON=1)
+#                   --lstm-bias true|false, --min-centre X, --rec-weight W (the COMBINED score's reconstruction
+#                   weight), --rec-weights W[,W...] (also re-score each model with these weights: rows ;wrec=W);
+#                   --validate F (choose settings on held-out TRAINING images, never the test set; needs
+#                   SKIP_PYTHON=1)
 #   environment:    JAVA_METHODS (default: all six IAE presets and OCSVM_TRIBUO), PY_METHODS (default: all four),
 #                   OUT (default benchmarks/results), IAE_BUILD_SUFFIX (Maven build-directory suffix, e.g. -g),
 #                   JAVA_XMX (default 6g), SKIP_BUILD=1 (reuse the last build), SKIP_JAVA=1, SKIP_PYTHON=1
@@ -22,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ $# -lt 1 ] || [[ "$1" == -* ]]; then
-    sed -n '2,20p' "$0"
+    awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"  # the comment block above
     exit 2
 fi
 NAME=$1

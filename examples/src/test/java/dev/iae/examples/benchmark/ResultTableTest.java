@@ -6,7 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,14 +67,44 @@ public class ResultTableTest {
 
     @Test
     public void csvHeaderMatchesThePythonPeers() throws Exception {
-        Path peers = Paths.get("..", "benchmarks", "peers.py");
-        if (!Files.exists(peers)) {
-            peers = Paths.get("benchmarks", "peers.py");
-        }
+        Path peers = benchmarksFile("peers.py");
         String py = Files.readString(peers);
         Matcher m = Pattern.compile("CSV_HEADER = \\(\"([^\"]*)\"\\s*\"([^\"]*)\"\\)").matcher(py);
         assertTrue(m.find(), "CSV_HEADER not found in " + peers);
         assertEquals(ResultTable.CSV_HEADER, m.group(1) + m.group(2));
+    }
+
+    /**
+     * {@code run-all.sh} passes its options to both runners; the IAE-only ones it documents must be accepted (and
+     * ignored) by the Python peers, or a side-by-side run fails in its Python half after the Java half has run.
+     */
+    @Test
+    public void iaeOnlyOptionsOfRunAllAreAcceptedByThePythonPeers() throws Exception {
+        String runAll = Files.readString(benchmarksFile("run-all.sh"));
+        int from = runAll.indexOf("Java only");
+        int to = runAll.indexOf("--validate", from);
+        assertTrue(from >= 0 && to > from, "run-all.sh no longer documents its Java-only options");
+        Matcher options = Pattern.compile("--[a-z][a-z-]*").matcher(runAll.substring(from, to));
+        Matcher tuple = Pattern.compile("for opt in \\(([^)]*)\\):")
+                .matcher(Files.readString(benchmarksFile("peers.py")));
+        assertTrue(tuple.find(), "the peers' list of ignored IAE options not found");
+        Set<String> accepted = new HashSet<>();
+        Matcher quoted = Pattern.compile("\"(--[a-z-]+)\"").matcher(tuple.group(1));
+        while (quoted.find()) {
+            accepted.add(quoted.group(1));
+        }
+        int checked = 0;
+        while (options.find()) {
+            assertTrue(accepted.contains(options.group()), options.group() + " is passed by run-all.sh but not "
+                    + "accepted by peers.py (accepted: " + accepted + ")");
+            checked++;
+        }
+        assertTrue(checked >= 10, "expected the IAE options of run-all.sh, found " + checked);
+    }
+
+    private static Path benchmarksFile(String name) {
+        Path p = Paths.get("..", "benchmarks", name);
+        return Files.exists(p) ? p : Paths.get("benchmarks", name);
     }
 
     @Test
