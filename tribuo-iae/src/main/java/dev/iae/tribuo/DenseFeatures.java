@@ -14,7 +14,38 @@ import java.nio.FloatBuffer;
  */
 public final class DenseFeatures {
 
+    /**
+     * The most float values one dense buffer may hold: {@code Integer.MAX_VALUE / 4} (2 GiB), because the native
+     * copies of the rows (a direct {@code ByteBuffer} for ONNX Runtime or DJL) are sized in bytes by an {@code int}.
+     */
+    static final int MAX_FLOATS = Integer.MAX_VALUE / Float.BYTES;
+
     private DenseFeatures() { }
+
+    /**
+     * The size of a dense buffer of {@code rows × columns} floats, computed without int overflow.
+     * @param rows the number of rows (at least 0).
+     * @param columns the values per row (at least 0).
+     * @param what what the buffer holds, starting the message (e.g. "The training dataset").
+     * @param advice what to do about it, ending the message.
+     * @return the product, at most {@link #MAX_FLOATS}.
+     * @throws IllegalArgumentException naming the sizes if the product exceeds {@link #MAX_FLOATS}.
+     */
+    static int floatCount(long rows, long columns, String what, String advice) {
+        long product;
+        try {
+            product = Math.multiplyExact(rows, columns);
+        } catch (ArithmeticException e) {
+            product = Long.MAX_VALUE;
+        }
+        if (product > MAX_FLOATS) {
+            throw new IllegalArgumentException(what + " needs " + rows + " rows × " + columns + " values = "
+                    + (product == Long.MAX_VALUE ? "more than " + Long.MAX_VALUE : Long.toString(product))
+                    + " floats in one buffer, more than the " + MAX_FLOATS + " (2 GiB) a float buffer can hold; "
+                    + advice);
+        }
+        return (int) product;
+    }
 
     /**
      * Writes one example's features into a row of a dense buffer. The rules live in one place,

@@ -22,9 +22,16 @@ import java.util.Arrays;
  */
 final class DenseRowPacker {
 
+    /**
+     * The number of feature positions whose name → id is cached (2^20): features at later positions of an example
+     * are looked up in the feature map every time, so a huge example cannot make the cache grow without bound.
+     */
+    static final int MAX_CACHED_POSITIONS = 1 << 20;
+
     private final ImmutableFeatureMap featureMap;
     private final int dim;
     private final float[] zeros;
+    private final int maxCached;
     private String[] names = new String[0];
     private int[] ids = new int[0];
 
@@ -32,9 +39,22 @@ final class DenseRowPacker {
      * @param featureMap the model's feature map.
      */
     DenseRowPacker(ImmutableFeatureMap featureMap) {
+        this(featureMap, MAX_CACHED_POSITIONS);
+    }
+
+    /**
+     * @param featureMap the model's feature map.
+     * @param maxCached the number of feature positions to cache (at least 1; {@link #MAX_CACHED_POSITIONS} in
+     *     production, smaller in tests).
+     */
+    DenseRowPacker(ImmutableFeatureMap featureMap, int maxCached) {
+        if (maxCached < 1) {
+            throw new IllegalArgumentException("maxCached must be at least 1, found " + maxCached);
+        }
         this.featureMap = featureMap;
         this.dim = featureMap.size();
         this.zeros = new float[dim];
+        this.maxCached = maxCached;
     }
 
     /**
@@ -86,17 +106,26 @@ final class DenseRowPacker {
         return known;
     }
 
+    /**
+     * Caches the id of the name at a position; positions at or beyond the cap are not cached. The arrays double
+     * (from 16) up to the cap, so an example with many features costs amortised constant time per position.
+     */
     private void remember(int pos, String name, int id) {
+        if (pos >= maxCached) {
+            return;
+        }
         if (pos >= names.length) {
-            int len = Math.max(pos + 1, Math.min(Math.max(16, names.length * 2), 1 << 20));
-            if (pos >= len) {
-                return;
-            }
+            int len = Math.min(maxCached, Math.max(pos + 1, Math.max(16, names.length * 2)));
             names = Arrays.copyOf(names, len);
             ids = Arrays.copyOf(ids, len);
         }
         names[pos] = name;
         ids[pos] = id;
+    }
+
+    /** @return the number of feature positions the cache has room for (never more than the cap). */
+    int cachedPositions() {
+        return names.length;
     }
 
     @Override

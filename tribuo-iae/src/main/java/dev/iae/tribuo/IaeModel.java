@@ -1,14 +1,20 @@
 package dev.iae.tribuo;
 
 import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.oracle.labs.mlrg.olcut.provenance.MapProvenance;
+import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.iae.onnx.FloatTensor;
 import dev.iae.onnx.IaeNetworkDescription;
@@ -86,7 +92,9 @@ import java.util.logging.Logger;
  * <b>Integrity.</b> The model records the SHA-256 of its ONNX bytes and verifies it whenever it is loaded (Tribuo
  * protobuf or Java serialization); it also checks that the graph's feature-name metadata equals the feature map
  * (a graph built for another feature set is refused), that the threshold stored with the model equals the one in
- * the graph's metadata, and that the graph has the contract's input and score output. All such failures are
+ * the graph's metadata, and that the graph has the contract's input and score output with the contract's types and
+ * shapes (input {@code features} FLOAT [N, D] for the feature map's D features, every output FLOAT with the batch
+ * dimension N first, {@code score} [N]). All such failures are
  * {@link IllegalArgumentException}s (wrapped in an {@link IllegalStateException} by {@link Model#deserialize}, in an
  * {@link InvalidObjectException} by Java deserialization); unparseable protobuf is an
  * {@link InvalidProtocolBufferException}.
@@ -117,6 +125,20 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     public static final int MAX_CHUNK_SIZE = 1 << 20;
     /** Largest accepted ONNX Runtime intra-op thread count (a hostile model file must not spawn millions). */
     public static final int MAX_INTRA_OP_THREADS = 1024;
+    /**
+     * The instance-provenance key under which {@link #withThreshold(double)} records the threshold it set by hand
+     * (a {@link DoubleProvenance}).
+     */
+    public static final String PROVENANCE_THRESHOLD_OVERRIDE = "threshold-override";
+    /**
+     * The instance-provenance key under which the first {@link #withThreshold(double)} records the threshold the
+     * model had before (for a trained model, the one the trainer's threshold rule fitted).
+     */
+    public static final String PROVENANCE_THRESHOLD_BEFORE_OVERRIDE = "threshold-before-override";
+    /** In an expected shape of {@link #checkTensor}: any positive size. */
+    private static final long ANY_SIZE = Long.MIN_VALUE;
+    /** Tribuo's key of the instance provenance inside a {@link ModelProvenance} (protected in Tribuo). */
+    private static final String MODEL_PROVENANCE_INSTANCE_VALUES = "instance-values";
     /** Pooled input buffers larger than this many floats (16 MiB) are not kept between calls. */
     private static final int MAX_POOLED_FLOATS = 1 << 22;
 
@@ -188,10 +210,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                                   ExecutionProvider provider) {
         Objects.requireNonNull(provenance, "provenance");
         Objects.requireNonNull(description, "description");
-        Map<String, String> extra = new LinkedHashMap<>();
-        extra.put(ONNXExportable.PROVENANCE_METADATA_FIELD, ONNXExportable.SERIALIZER.marshalAndSerialize(provenance));
-        extra.put(OnnxContract.META_PROVENANCE_TEXT, provenance.toString());
-        OnnxMl.ModelProto proto = IaeOnnxWriter.write(description.withMetadata(extra));
+        OnnxMl.ModelProto proto = IaeOnnxWriter.write(description.withMetadata(provenanceMetadata(provenance)));
         return new IaeModel(name, provenance, featureMap, outputInfo, proto.toByteArray(), null, Double.NaN,
                 provider, DEFAULT_CHUNK_SIZE, 0);
     }
@@ -223,8 +242,12 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     }
 
     /**
-     * A new model with another threshold: its ONNX bytes differ only in the threshold metadata (and so in their
-     * hash). This model is unchanged and stays open.
+     * A new model with another threshold. Its decisions no longer follow the trainer's threshold rule, so its
+     * provenance says so: the instance provenance gains {@link #PROVENANCE_THRESHOLD_OVERRIDE} (the new threshold)
+     * and, on the first override, {@link #PROVENANCE_THRESHOLD_BEFORE_OVERRIDE} (the threshold the model had, for
+     * a trained model the one its threshold rule fitted); everything else in the provenance (data, trainer, training
+     * time, system) is kept. Its ONNX bytes differ in the threshold and provenance metadata (and so in their hash).
+     * This model is unchanged and stays open.
      * @param newThreshold the new threshold (not NaN).
      * @return the new model, with its own session.
      */
@@ -232,10 +255,43 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         if (Double.isNaN(newThreshold)) {
             throw new IllegalArgumentException("threshold must not be NaN");
         }
-        OnnxMl.ModelProto proto = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes),
-                Map.of(OnnxContract.META_THRESHOLD, Double.toString(newThreshold)));
-        return new IaeModel(name, provenance, featureIDMap, outputIDInfo, proto.toByteArray(), null, newThreshold,
+        ModelProvenance newProvenance = thresholdOverrideProvenance(provenance, threshold, newThreshold);
+        Map<String, String> entries = provenanceMetadata(newProvenance);
+        entries.put(OnnxContract.META_THRESHOLD, Double.toString(newThreshold));
+        OnnxMl.ModelProto proto = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes), entries);
+        return new IaeModel(name, newProvenance, featureIDMap, outputIDInfo, proto.toByteArray(), null, newThreshold,
                 executionProvider, chunkSize, intraOpThreads);
+    }
+
+    /**
+     * The provenance of a re-thresholded model: {@code provenance} with the override recorded in its instance
+     * provenance (see {@link #withThreshold(double)}). Built from the provenance's own entries, so the training
+     * time and the Tribuo, Java and OS versions it recorded are kept rather than replaced by this JVM's.
+     */
+    private static ModelProvenance thresholdOverrideProvenance(ModelProvenance provenance, double oldThreshold,
+                                                               double newThreshold) {
+        Map<String, Provenance> instance = new LinkedHashMap<>(provenance.getInstanceProvenance().getMap());
+        instance.putIfAbsent(PROVENANCE_THRESHOLD_BEFORE_OVERRIDE,
+                new DoubleProvenance(PROVENANCE_THRESHOLD_BEFORE_OVERRIDE, oldThreshold));
+        instance.put(PROVENANCE_THRESHOLD_OVERRIDE, new DoubleProvenance(PROVENANCE_THRESHOLD_OVERRIDE, newThreshold));
+        Map<String, Provenance> all = new LinkedHashMap<>();
+        for (Pair<String, Provenance> p : provenance) {
+            all.put(p.getA(), p.getB());
+        }
+        all.put(MODEL_PROVENANCE_INSTANCE_VALUES, new MapProvenance<>(instance));
+        return new ModelProvenance(all);
+    }
+
+    /**
+     * The ONNX metadata entries that carry a provenance: serialized ({@link ONNXExportable#PROVENANCE_METADATA_FIELD})
+     * and human-readable ({@link OnnxContract#META_PROVENANCE_TEXT}).
+     * @return a new mutable map.
+     */
+    private static Map<String, String> provenanceMetadata(ModelProvenance provenance) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        entries.put(ONNXExportable.PROVENANCE_METADATA_FIELD, ONNXExportable.SERIALIZER.marshalAndSerialize(provenance));
+        entries.put(OnnxContract.META_PROVENANCE_TEXT, provenance.toString());
+        return entries;
     }
 
     /**
@@ -353,7 +409,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     }
 
     /**
-     * Scores examples in chunks of {@link #chunkSize()}, one ONNX Runtime call per chunk.
+     * Scores examples in chunks of {@link #chunkSize()}, one ONNX Runtime call per chunk (smaller chunks when
+     * {@code chunkSize × features} would exceed the 2^29 floats one input buffer holds).
      * @param examples the examples.
      * @return the predictions in input order.
      * @throws IllegalArgumentException naming the example index (position in {@code examples}) and the feature
@@ -362,11 +419,14 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     @Override
     protected List<Prediction<Event>> innerPredict(Iterable<Example<Event>> examples) {
         List<Prediction<Event>> out = new ArrayList<>();
-        List<Example<Event>> chunk = new ArrayList<>(Math.min(chunkSize, 1024));
+        // A chunk's rows go into one float buffer: with very many features, fewer rows per call than chunkSize
+        // (scores do not depend on the chunking).
+        int rowsPerCall = Math.min(chunkSize, Math.max(1, DenseFeatures.MAX_FLOATS / featureIDMap.size()));
+        List<Example<Event>> chunk = new ArrayList<>(Math.min(rowsPerCall, 1024));
         long first = 0;
         for (Example<Event> e : examples) {
             chunk.add(e);
-            if (chunk.size() == chunkSize) {
+            if (chunk.size() == rowsPerCall) {
                 out.addAll(predictChunk(chunk, first));
                 first += chunk.size();
                 chunk.clear();
@@ -387,7 +447,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         // buffer is copied into a freshly allocated direct one on every call: measured 2.7x slower end to end on a
         // 100-feature model, benchmarks/results/perf.md). One pass per example (values and the used-feature count)
         // with cached name -> id lookups (DenseRowPacker, which DenseFeatures.fill also uses).
-        FloatBuffer buf = borrowBuffer(n * d);
+        FloatBuffer buf = borrowBuffer(DenseFeatures.floatCount(n, d, "A prediction chunk of " + n + " examples",
+                "use a smaller chunk size"));
         try {
             DenseRowPacker packer = new DenseRowPacker(featureIDMap);
             for (int i = 0; i < n; i++) {
@@ -450,7 +511,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
             throw new IllegalArgumentException("outputs needs at least one row");
         }
         int d = featureIDMap.size();
-        float[] buf = new float[rows.length * d];
+        float[] buf = new float[DenseFeatures.floatCount(rows.length, d, "outputs(rows) on " + rows.length + " rows",
+                "pass fewer rows per call")];
         for (int i = 0; i < rows.length; i++) {
             if (rows[i] == null || rows[i].length != d) {
                 throw new IllegalArgumentException("Row " + i + " has " + (rows[i] == null ? "no" : rows[i].length)
@@ -672,11 +734,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         byte[] bytes = onnxBytes;
         byte[] expectedHash = sha256;
         if (!newProvenance.equals(provenance)) {
-            Map<String, String> entries = new LinkedHashMap<>();
-            entries.put(ONNXExportable.PROVENANCE_METADATA_FIELD,
-                    ONNXExportable.SERIALIZER.marshalAndSerialize(newProvenance));
-            entries.put(OnnxContract.META_PROVENANCE_TEXT, newProvenance.toString());
-            bytes = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes), entries).toByteArray();
+            bytes = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes), provenanceMetadata(newProvenance))
+                    .toByteArray();
             expectedHash = null;
         }
         return new IaeModel(newName, newProvenance, featureIDMap, outputIDInfo, bytes, expectedHash, threshold,
@@ -832,6 +891,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                 throw new IllegalArgumentException("The ONNX model has no output '" + OnnxContract.OUTPUT_SCORE
                         + "' (outputs: " + s.getOutputNames() + "); it is not an IAE-LSTM-KL model");
             }
+            checkSignature(s);
         } catch (RuntimeException e) {
             try {
                 s.close();
@@ -858,6 +918,88 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         activeProvider = opened.provider();
         outputNames = Collections.unmodifiableList(new ArrayList<>(s.getOutputNames()));
         closed = false;
+    }
+
+    /**
+     * Checks the types and shapes the session declares for the input and the outputs, so that a graph which would
+     * be fed or read wrongly is refused at load rather than failing (or being misread) at prediction: the input
+     * {@code features} must be FLOAT [N, D] with D the number of features in the feature map, and every output a
+     * FLOAT tensor whose first dimension is the batch dimension N; {@code score}, {@code svdd_distance} and
+     * {@code reconstruction_error} are [N], {@code feature_errors} is [N, D] and {@code latent} is [N, r]. N is a
+     * symbolic dimension (-1 to ONNX Runtime): a fixed batch size would break chunked prediction.
+     * @throws IllegalArgumentException naming the model, the tensor and the declared versus expected type or shape.
+     */
+    private void checkSignature(OrtSession s) {
+        int d = featureIDMap.size();
+        Map<String, NodeInfo> inputs;
+        Map<String, NodeInfo> outputs;
+        try {
+            inputs = s.getInputInfo();
+            outputs = s.getOutputInfo();
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("ONNX Runtime cannot describe the inputs and outputs of IaeModel '" + name
+                    + "': " + e.getMessage(), e);
+        }
+        checkTensor("input", OnnxContract.INPUT_FEATURES, inputs.get(OnnxContract.INPUT_FEATURES), d);
+        for (Map.Entry<String, NodeInfo> e : outputs.entrySet()) {
+            String out = e.getKey();
+            if (OnnxContract.OUTPUT_FEATURE_ERRORS.equals(out)) {
+                checkTensor("output", out, e.getValue(), d);
+            } else if (OnnxContract.OUTPUT_LATENT.equals(out)) {
+                checkTensor("output", out, e.getValue(), ANY_SIZE);
+            } else if (OnnxContract.OUTPUT_SCORE.equals(out) || OnnxContract.OUTPUT_DISTANCE.equals(out)
+                    || OnnxContract.OUTPUT_RECONSTRUCTION_ERROR.equals(out)) {
+                checkTensor("output", out, e.getValue());
+            } else {
+                checkTensor("output", out, e.getValue(), (long[]) null);
+            }
+        }
+    }
+
+    /**
+     * Checks one declared tensor: FLOAT, first dimension the batch dimension (-1), then {@code rest} (a size, or
+     * {@link #ANY_SIZE}); {@code rest == null} accepts any rank of at least 1.
+     */
+    private void checkTensor(String role, String tensor, NodeInfo node, long... rest) {
+        String expected = "FLOAT [" + (rest == null ? "N, ..." : shapeText(prepend(-1, rest))) + "]";
+        if (node == null || !(node.getInfo() instanceof TensorInfo)) {
+            throw new IllegalArgumentException("The ONNX model of IaeModel '" + name + "' declares " + role + " '"
+                    + tensor + "' as " + (node == null ? "nothing" : node.getInfo()) + ", expected a tensor "
+                    + expected + "; it is not an IAE-LSTM-KL model for these features");
+        }
+        TensorInfo info = (TensorInfo) node.getInfo();
+        long[] shape = info.getShape();
+        boolean ok = info.type == OnnxJavaType.FLOAT && shape.length >= 1 && shape[0] == -1
+                && (rest == null || shape.length == rest.length + 1);
+        for (int k = 0; ok && rest != null && k < rest.length; k++) {
+            long found = shape[k + 1];
+            ok = rest[k] == ANY_SIZE ? found > 0 : found == rest[k];
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("The ONNX model of IaeModel '" + name + "' declares " + role + " '"
+                    + tensor + "' as " + info.type + " [" + shapeText(shape) + "], expected " + expected
+                    + " (N = any batch size); it is not an IAE-LSTM-KL model for these " + featureIDMap.size()
+                    + " features");
+        }
+    }
+
+    private static long[] prepend(long first, long[] rest) {
+        long[] out = new long[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
+    }
+
+    /** A shape with -1 (symbolic) shown as N and {@link #ANY_SIZE} as r. */
+    private static String shapeText(long[] shape) {
+        StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < shape.length; k++) {
+            if (k > 0) {
+                sb.append(", ");
+            }
+            sb.append(shape[k] == -1 ? "N" : shape[k] == ANY_SIZE ? "r" : Long.toString(shape[k]));
+        }
+        return sb.toString();
     }
 
     /**

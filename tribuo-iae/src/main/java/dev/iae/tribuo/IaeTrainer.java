@@ -17,6 +17,7 @@ import org.tribuo.provenance.TrainerProvenance;
 import org.tribuo.provenance.impl.TrainerProvenanceImpl;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -95,7 +96,12 @@ public final class IaeTrainer implements Trainer<Event> {
     @Config(description = "Weight of the KL penalty (used by presets with KL).")
     private double lambdaKl = 1e-3;
 
-    @Config(description = "Weight of the reconstruction loss in the joint loss (presets with decoder and hypersphere).")
+    @Config(description = "Weight of the reconstruction loss in the joint loss (presets with decoder and hypersphere). "
+            + "0 leaves the decoder out of joint training: it is then only pre-trained (not trained at all with "
+            + "pretrainEpochs 0), yet still exported and used for the reconstruction_error and feature_errors "
+            + "outputs and for excuses, which then describe the pre-trained decoder, not the final encoder; so 0 is "
+            + "refused with scoreKind RECONSTRUCTION or COMBINED. Ignored by CAE (its loss is the reconstruction "
+            + "error alone, weight 1) and DEEP_SVDD (no decoder).")
     private double lambdaRec = 1.0;
 
     @Config(description = "Input pre-processing fitted on the training data: NONE, MIN_MAX (per feature), GLOBAL_MIN_MAX (one range for all features), GCN_L1_MIN_MAX, or GCN_L1_AND_GLOBAL_MIN_MAX (both of the last two side by side, twice the input channels).")
@@ -134,7 +140,9 @@ public final class IaeTrainer implements Trainer<Event> {
     @Config(description = "L2 weight decay applied by the optimiser.")
     private double weightDecay = 0.5e-6;
 
-    @Config(description = "Soft-boundary warm-up: joint epochs with radius 0 before the radius is updated.")
+    @Config(description = "Soft-boundary warm-up: joint epochs with radius 0 before the radius is updated. With "
+            + "warmUpEpochs >= epochs R is never updated and stays 0, so the soft-boundary loss is the one-class loss "
+            + "scaled by 1/nu (accepted, with a logged warning; the RADIUS threshold does not depend on it).")
     private int warmUpEpochs = 5;
 
     @Config(description = "Initial weights: PYTORCH (PyTorch's defaults, as in the reference implementations: "
@@ -149,8 +157,9 @@ public final class IaeTrainer implements Trainer<Event> {
             + "the distance to the centre, above 1 on the reconstruction error. Used by the COMBINED score only.")
     private double recWeight = 1.0;
 
-    @Config(description = "Threshold rule: QUANTILE (contamination quantile of training scores) or RADIUS (R^2, "
-            + "soft-boundary only).")
+    @Config(description = "Threshold rule: QUANTILE (contamination quantile of training scores) or RADIUS (R^2 with "
+            + "R the (1 - nu)-quantile of the training distances ||z - c|| of the final network, recomputed over "
+            + "all training examples after training; soft-boundary objective and SVDD score only).")
     private ThresholdRule thresholdRule = ThresholdRule.QUANTILE;
 
     @Config(description = "Fraction of training scores above the QUANTILE threshold, in [0, 1).")
@@ -287,6 +296,16 @@ public final class IaeTrainer implements Trainer<Event> {
                     + " hypersphere and scoreKind SVDD (found objective " + objective + ", preset " + preset
                     + ", scoreKind " + kind + ")");
         }
+        if (lambdaRec == 0 && preset.useSvdd() && preset.useDecoder()
+                && (kind == ScoreKind.RECONSTRUCTION || kind == ScoreKind.COMBINED)) {
+            throw new IllegalArgumentException("lambdaRec 0 leaves the decoder of preset " + preset + " out of joint "
+                    + "training, but scoreKind " + kind + " uses its reconstruction error, which would then come "
+                    + "from a decoder that does not match the trained encoder; set lambdaRec > 0 or use scoreKind "
+                    + "SVDD");
+        }
+        for (String warning : warnings()) {
+            logger.warning(warning);
+        }
         if (imageShape.length == 3) {
             // Let the architecture check the image geometry (e.g. repDim against the decoder's first feature map).
             try {
@@ -296,6 +315,27 @@ public final class IaeTrainer implements Trainer<Event> {
             }
         }
         this.rng = new SplittableRandom(seed);
+    }
+
+    /**
+     * Valid settings that probably do not do what the user meant, each as a sentence; {@link #postConfig()} logs
+     * them as warnings.
+     * @return the warnings (empty for the usual settings).
+     */
+    List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        if (lambdaRec == 0 && preset.useSvdd() && preset.useDecoder()) {
+            out.add("lambdaRec 0 leaves the decoder of preset " + preset + " out of joint training: it is only "
+                    + "pre-trained" + (pretrainEpochs == 0 ? " (here not at all, pretrainEpochs 0)" : "")
+                    + ", so the model's reconstruction_error and feature_errors outputs and its excuses describe "
+                    + "that decoder, not the final encoder");
+        }
+        if (preset.useSvdd() && objective == SvddObjective.SOFT_BOUNDARY && warmUpEpochs >= epochs) {
+            out.add("warmUpEpochs " + warmUpEpochs + " >= epochs " + epochs + ": the soft-boundary radius R is never "
+                    + "updated and stays 0 for the whole run, so the objective is the one-class objective scaled "
+                    + "by 1/nu");
+        }
+        return out;
     }
 
     /**
@@ -407,7 +447,12 @@ public final class IaeTrainer implements Trainer<Event> {
             throw new IllegalArgumentException("imageShape " + Arrays.toString(imageShape) + " needs "
                     + (imageShape[0] * imageShape[1] * imageShape[2]) + " features but the dataset has " + d);
         }
-        // Dense EXPECTED rows in feature-id order.
+        // Dense EXPECTED rows in feature-id order. The normalised copy has views·D values per row and is copied to
+        // native memory whole, so it is the largest buffer of the run.
+        int views = normalization.views();
+        DenseFeatures.floatCount(examples.size(), (long) d * views, "The training dataset (" + examples.size()
+                + " examples of " + d + " features" + (views > 1 ? ", " + views + " normalisation views" : "") + ")",
+                "train on a sample of the examples or on fewer features");
         float[] rows = new float[examples.size() * d];
         int n = 0;
         int anomalous = 0;
@@ -485,6 +530,8 @@ public final class IaeTrainer implements Trainer<Event> {
             for (int i = 0; i < n; i++) {
                 scores[i] = out.score[i];
             }
+            // R for the RADIUS rule: the soft-boundary update rule applied to the whole training set with the final
+            // network (inference mode), not the last batch's R from the training loop (see ThresholdRule.RADIUS).
             double radius = 0;
             if (out.svddDistance != null) {
                 radius = IaeLoss.radiusQuantile(out.svddDistance, nu);
@@ -725,7 +772,10 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
-         * @param v weight of the reconstruction term.
+         * @param v weight of the reconstruction term in the joint loss of presets with decoder and hypersphere
+         *     (ignored by CAE and DEEP_SVDD). 0 leaves the decoder out of joint training, so it is only
+         *     pre-trained; refused with the RECONSTRUCTION and COMBINED scores, which would then use that stale
+         *     decoder.
          * @return this builder.
          */
         public Builder lambdaRec(double v) {
@@ -797,7 +847,8 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
-         * @param e soft-boundary warm-up epochs.
+         * @param e soft-boundary warm-up epochs (joint epochs with R = 0); at least {@code epochs} means R is never
+         *     updated (a warning is logged).
          * @return this builder.
          */
         public Builder warmUpEpochs(int e) {

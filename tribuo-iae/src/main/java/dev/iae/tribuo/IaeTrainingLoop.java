@@ -102,7 +102,10 @@ final class IaeTrainingLoop {
      * What the loop produced besides the trained weights.
      */
     static final class Result {
-        /** The soft-boundary radius R after the last batch (0 for the hard objective). */
+        /**
+         * The soft-boundary radius R after the last batch (0 for the hard objective): logged, not used for the
+         * threshold (the trainer recomputes R over the whole training set, see {@link ThresholdRule#RADIUS}).
+         */
         final float radius;
         /** The total loss of the last joint epoch (mean over batches). */
         final double finalLoss;

@@ -11,8 +11,13 @@ public enum ThresholdRule {
      */
     QUANTILE,
     /**
-     * The squared radius R² of the soft-boundary hypersphere (needs the {@link SvddObjective#SOFT_BOUNDARY}
-     * objective and the SVDD score).
+     * The squared radius R² of the soft-boundary hypersphere, with R computed after training by the rule the
+     * soft-boundary objective uses during training: the (1 − ν)-quantile of the distances ||z − c|| (linear
+     * interpolation), here over <em>all</em> training examples with the final network in inference mode. The R the
+     * training loop last set (from the last mini-batch, with training-mode BatchNorm, and 0 while warming up) is
+     * not used. About a fraction ν of the training data therefore lies above the threshold; it is close to, but not
+     * the same as, {@link #QUANTILE} with contamination ν, which interpolates between squared distances. Needs the
+     * {@link SvddObjective#SOFT_BOUNDARY} objective and the SVDD score.
      */
     RADIUS
 }

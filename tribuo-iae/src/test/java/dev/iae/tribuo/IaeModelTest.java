@@ -254,6 +254,130 @@ public class IaeModelTest {
     }
 
     @Test
+    public void withThresholdRecordsTheOverrideInTheProvenance() throws Exception {
+        ModelProvenance before = model.getProvenance();
+        assertFalse(before.getInstanceProvenance().getMap().containsKey(IaeModel.PROVENANCE_THRESHOLD_OVERRIDE));
+        try (IaeModel m = model.withThreshold(2.5); IaeModel twice = m.withThreshold(-0.75)) {
+            ModelProvenance p = m.getProvenance();
+            Map<String, ? extends Provenance> instance = p.getInstanceProvenance().getMap();
+            assertEquals("2.5", instance.get(IaeModel.PROVENANCE_THRESHOLD_OVERRIDE).toString());
+            assertEquals(Double.toString(model.threshold()),
+                    instance.get(IaeModel.PROVENANCE_THRESHOLD_BEFORE_OVERRIDE).toString());
+            // The rest of the provenance is kept, including the run's own instance entry and the system entries.
+            assertEquals("base", instance.get("test-run").toString());
+            assertEquals(before.getDatasetProvenance(), p.getDatasetProvenance());
+            assertEquals(before.getTrainerProvenance(), p.getTrainerProvenance());
+            assertEquals(before.getTrainingTime(), p.getTrainingTime());
+            assertEquals(before.getJavaVersion(), p.getJavaVersion());
+            assertNotEquals(before, p);
+            // The ONNX metadata carries the new provenance, serialized and as text.
+            assertEquals(p, ONNXExportable.SERIALIZER.deserializeAndUnmarshal(
+                    OnnxMetadata.read(m.exportONNXModel("x", 1)).get(ONNXExportable.PROVENANCE_METADATA_FIELD)));
+            assertEquals(p.toString(), m.onnxMetadata().get(OnnxContract.META_PROVENANCE_TEXT));
+            // A second override replaces the new threshold and keeps the one from before the first.
+            Map<String, ? extends Provenance> second = twice.getProvenance().getInstanceProvenance().getMap();
+            assertEquals("-0.75", second.get(IaeModel.PROVENANCE_THRESHOLD_OVERRIDE).toString());
+            assertEquals(Double.toString(model.threshold()),
+                    second.get(IaeModel.PROVENANCE_THRESHOLD_BEFORE_OVERRIDE).toString());
+            // Serialization round trips keep it.
+            try (IaeModel back = (IaeModel) Model.deserialize(ModelProto.parseFrom(m.serialize().toByteArray()))) {
+                assertEquals(p, back.getProvenance());
+                assertEquals(2.5, back.threshold());
+            }
+            Model<Event> helper = Helpers.testModelProtoSerialization(m, Event.class, test.subList(0, 20));
+            ((IaeModel) helper).close();
+            Helpers.testModelSerialization(m, Event.class);
+            Helpers.testProvenanceMarshalling(p);
+        }
+        assertEquals(before, model.getProvenance());
+    }
+
+    @Test
+    public void graphsOfTheWrongTypeOrShapeAreRefusedAtLoad() {
+        OnnxMl.TensorProto.DataType f32 = OnnxMl.TensorProto.DataType.FLOAT;
+        OnnxMl.TensorProto.DataType f64 = OnnxMl.TensorProto.DataType.DOUBLE;
+        // Control: a hand-built graph with the right signature (score = row sum) loads and runs.
+        try (IaeModel sum = fromGraph(rowSum(f32, 6, f32))) {
+            assertEquals(0.3 - 1.2 + 0.8 + 2.0 + 0.1 - 0.4,
+                    sum.predict(example(NAMES, new double[]{0.3, -1.2, 0.8, 2.0, 0.1, -0.4})).getOutput().getScore(),
+                    1e-6);
+        }
+        assertRefused(rowSum(f32, 5, f32), "input 'features' as FLOAT [N, 5], expected FLOAT [N, 6]");
+        assertRefused(rowSum(f64, 6, f64), "input 'features' as DOUBLE [N, 6], expected FLOAT [N, 6]");
+        // A graph for a fixed batch size.
+        assertRefused(graph(valueInfo("features", f32, 1L, 6L), valueInfo("score", f32, 1L),
+                        reduceSumNode("features", "score")),
+                "input 'features' as FLOAT [1, 6], expected FLOAT [N, 6]");
+        // A score of rank 2 (one per feature).
+        assertRefused(graph(valueInfo("features", f32, null, 6L), valueInfo("score", f32, null, 6L),
+                        OnnxMl.NodeProto.newBuilder().setOpType("Identity").addInput("features").addOutput("score")
+                                .build()),
+                "output 'score' as FLOAT [N, 6], expected FLOAT [N]");
+        // A double score.
+        assertRefused(graph(valueInfo("features", f32, null, 6L), valueInfo("score", f64, (Long) null),
+                        reduceSumNode("features", "row_sum"),
+                        OnnxMl.NodeProto.newBuilder().setOpType("Cast").addInput("row_sum").addOutput("score")
+                                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("to")
+                                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(f64.getNumber()))
+                                .build()),
+                "output 'score' as DOUBLE [N], expected FLOAT [N]");
+    }
+
+    /** features [N or 1, d] of {@code in} → ReduceSum over axis 1 → score [N] of {@code out} (Cast if needed). */
+    private static OnnxMl.GraphProto.Builder rowSum(OnnxMl.TensorProto.DataType in, long d,
+                                                    OnnxMl.TensorProto.DataType out) {
+        return graph(valueInfo("features", in, null, d), valueInfo("score", out, (Long) null),
+                reduceSumNode("features", "score"));
+    }
+
+    private static OnnxMl.NodeProto reduceSumNode(String in, String out) {
+        return OnnxMl.NodeProto.newBuilder().setOpType("ReduceSum").addInput(in).addInput("axes").addOutput(out)
+                .addAttribute(OnnxMl.AttributeProto.newBuilder().setName("keepdims")
+                        .setType(OnnxMl.AttributeProto.AttributeType.INT).setI(0))
+                .build();
+    }
+
+    private static OnnxMl.GraphProto.Builder graph(OnnxMl.ValueInfoProto input, OnnxMl.ValueInfoProto output,
+                                                   OnnxMl.NodeProto... nodes) {
+        OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName("hand_built").addInput(input)
+                .addOutput(output);
+        boolean axes = false;
+        for (OnnxMl.NodeProto n : nodes) {
+            g.addNode(n);
+            axes |= n.getInputList().contains("axes");
+        }
+        if (axes) {
+            g.addInitializer(OnnxMl.TensorProto.newBuilder().setName("axes")
+                    .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber()).addDims(1).addInt64Data(1));
+        }
+        return g;
+    }
+
+    /** A tensor declaration; a null dimension is the symbolic batch dimension N. */
+    private static OnnxMl.ValueInfoProto valueInfo(String name, OnnxMl.TensorProto.DataType type, Long... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (Long dim : dims) {
+            shape.addDim(dim == null ? OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("N")
+                    : OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dim));
+        }
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)))
+                .build();
+    }
+
+    /** The test model's ONNX file (metadata, opset) with its graph replaced, loaded as an IaeModel. */
+    private IaeModel fromGraph(OnnxMl.GraphProto.Builder graph) {
+        byte[] bytes = OnnxMetadata.parse(model.onnxBytes()).toBuilder().setGraph(graph).build().toByteArray();
+        return IaeModel.fromOnnx("hand-built", provenance, dataset.getFeatureIDMap(), dataset.getOutputIDInfo(),
+                bytes, ExecutionProvider.CPU);
+    }
+
+    private void assertRefused(OnnxMl.GraphProto.Builder graph, String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> fromGraph(graph).close());
+        assertTrue(e.getMessage().contains(expected) && e.getMessage().contains("'hand-built'"), e.getMessage());
+    }
+
+    @Test
     public void excuseListsFeatureErrorsLargestFirst() {
         Example<Event> ex = test.get(3);
         Optional<Excuse<Event>> excuse = model.getExcuse(ex);

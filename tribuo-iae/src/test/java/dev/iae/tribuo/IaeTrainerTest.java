@@ -406,6 +406,59 @@ public class IaeTrainerTest {
         assertMessage("recWeight", () -> small(IaePreset.IAE).recWeight(Double.NaN).build());
     }
 
+    @Test
+    public void lambdaRecZeroIsRefusedWhenTheScoreUsesTheDecoder() {
+        // The decoder is left out of joint training with lambdaRec 0: a score built on it is refused.
+        for (IaePreset preset : new IaePreset[]{IaePreset.IAE, IaePreset.IAE_LSTM_KL}) {
+            for (ScoreKind kind : new ScoreKind[]{ScoreKind.RECONSTRUCTION, ScoreKind.COMBINED}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> small(preset).scoreKind(kind).lambdaRec(0).build());
+                assertTrue(e.getMessage().contains("lambdaRec 0") && e.getMessage().contains("scoreKind " + kind)
+                        && e.getMessage().contains(preset.name()), e.getMessage());
+            }
+        }
+        // Any positive weight is accepted with those scores.
+        assertTrue(small(IaePreset.IAE).scoreKind(ScoreKind.COMBINED).lambdaRec(1e-3).build().warnings().isEmpty());
+        // The SVDD score is accepted, with a warning that the decoder is only pre-trained (not at all here).
+        List<String> svdd = small(IaePreset.IAE_LSTM_KL).lambdaRec(0).pretrainEpochs(0).build().warnings();
+        assertEquals(1, svdd.size(), svdd.toString());
+        assertTrue(svdd.get(0).contains("only pre-trained") && svdd.get(0).contains("pretrainEpochs 0"), svdd.get(0));
+        // Without a hypersphere (CAE) or a decoder (DEEP_SVDD) lambdaRec is ignored: accepted, no warning.
+        assertTrue(small(IaePreset.CAE).lambdaRec(0).build().warnings().isEmpty());
+        assertTrue(small(IaePreset.DEEP_SVDD).lambdaRec(0).build().warnings().isEmpty());
+    }
+
+    @Test
+    public void caeIgnoresLambdaRec() {
+        // CAE's loss is the reconstruction error alone: lambdaRec 0 must neither switch it off nor change training.
+        MutableDataset<Event> ds = smallDataset();
+        double[] withZero;
+        double[] withOne;
+        try (IaeTrainer.TrainedNetwork t = small(IaePreset.CAE).pretrainEpochs(0).epochs(3).batchSize(8).lambdaRec(0)
+                .build().trainNetwork(ds)) {
+            withZero = t.trainingScores();
+        }
+        try (IaeTrainer.TrainedNetwork t = small(IaePreset.CAE).pretrainEpochs(0).epochs(3).batchSize(8).lambdaRec(1)
+                .build().trainNetwork(ds)) {
+            withOne = t.trainingScores();
+        }
+        assertEquals(ds.size(), withZero.length);
+        for (int i = 0; i < withZero.length; i++) {
+            assertEquals(withOne[i], withZero[i], 1e-5 * Math.max(1, Math.abs(withOne[i])), "example " + i);
+        }
+    }
+
+    @Test
+    public void softBoundaryWarmUpCoveringEveryEpochIsWarnedAbout() {
+        IaeTrainer.Builder b = small(IaePreset.IAE).objective(SvddObjective.SOFT_BOUNDARY).epochs(4);
+        List<String> w = b.warmUpEpochs(4).build().warnings();
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("warmUpEpochs 4 >= epochs 4") && w.get(0).contains("stays 0"), w.get(0));
+        assertTrue(b.warmUpEpochs(3).build().warnings().isEmpty());
+        // The hard objective has no radius to update.
+        assertTrue(b.warmUpEpochs(4).objective(SvddObjective.ONE_CLASS).build().warnings().isEmpty());
+    }
+
     private static void assertMessage(String setting, Runnable r) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
         assertTrue(e.getMessage().contains(setting), "message should name " + setting + ": " + e.getMessage());
