@@ -128,9 +128,15 @@ def training_indices(labels, normal_class, contamination, max_normal, seed):
 # ------------------------------------------------------------------------------------------------------------- data
 
 def read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
+    """An IDX file as a numpy array plus the SHA-256 of its uncompressed bytes. Like the Java IdxReader, gzip is
+    detected from the data (magic bytes 1f 8b), not from the file name."""
+    with open(path, "rb") as f:
         data = f.read()
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as e:
+            raise ValueError("%s starts like gzip data but cannot be decompressed: %s" % (path, e)) from e
     magic, = struct.unpack(">I", data[:4])
     ndim = magic & 0xFF
     dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
@@ -164,7 +170,9 @@ def load_cifar(location):
 
     def add(path, data):
         parts = path.replace("\\", "/").lstrip("./").split("/")
-        if len(parts) < 3 or parts[-3] not in entries or not parts[-1].lower().endswith((".jpg", ".jpeg")):
+        # Like Cifar10DataSource: only split/class/NNNN.jpg, skipping macOS "._" resource-fork files.
+        if len(parts) < 3 or parts[-3] not in entries or not parts[-1].lower().endswith((".jpg", ".jpeg")) \
+                or parts[-1].startswith("._"):
             return
         if parts[-2] not in CIFAR_CLASSES:
             raise ValueError("Unknown CIFAR-10 class folder %r in %s" % (parts[-2], path))
@@ -532,7 +540,8 @@ def cmd_run(args):
                            " (first %d images)" % args.max_normal if args.max_normal > 0 else "", contaminations),
             "Classes %s, seeds %s, methods %s" % (classes, seeds, methods),
             "Settings: IsolationForest 100 trees and OneClassSVM RBF nu %.1f gamma 'scale' on pixels/255; Deep SVDD "
-            "LeNet channels %s, repDim %d, GCN-l1 + min-max, pretrain %d + %d epochs, batch %d, Adam lr %g, weight "
+            "LeNet channels %s, repDim %d (as the Java BenchmarkConfig), DEEP_SVDD_TORCH on GCN-l1 + min-max, "
+            "DEEP_SVDD_TORCH_PIXELS on pixels/255, pretrain %d + %d epochs, batch %d, Adam lr %g, weight "
             "decay %g, lr x0.1 milestone (as the Java BenchmarkConfig)%s" % (
                 OCSVM_NU, "/".join(map(str, CONFIG[dataset]["channels"])), CONFIG[dataset]["rep_dim"], pre, ep,
                 BATCH_SIZE, LEARNING_RATE, WEIGHT_DECAY,

@@ -67,6 +67,12 @@ public final class EvaluateCommand implements Callable<Integer> {
                 var source = data.imageSource(false, true, DataOptions.modelChannels(model));
                 DataOptions.checkImageShape(model, source.imageShape(), data.images);
                 dataset = new org.tribuo.MutableDataset<>(source);
+            } else if (data.isIdx() && data.csv == null && data.imageSubfolder == null && data.channels == null) {
+                // (Conflicting options go to data.load below, which reports them.)
+                var source = data.idxSource(false);
+                DataOptions.checkImageShape(model, source.imageShape(), DataOptions.SAMPLE.equals(data.idx)
+                        ? "the embedded IDX sample" : data.idx);
+                dataset = new org.tribuo.MutableDataset<>(source);
             } else {
                 if (data.csv != null) {
                     checkFeatures(model, CsvInput.header(data.csv, data.separator));

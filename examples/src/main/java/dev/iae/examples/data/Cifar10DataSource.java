@@ -13,7 +13,6 @@ import org.tribuo.impl.ArrayExample;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,7 +47,9 @@ import java.util.zip.GZIPInputStream;
  * <b>Features.</b> Each image becomes a dense example with {@code 3 × H × W} features in channel-major (CHW) order:
  * red plane, then green, then blue, each row-major, named {@code px0000} … {@code px3071} for 32×32 (zero-padded, so
  * Tribuo's sorted feature order is the pixel order and the model's input reshapes to 3×32×32). Values are the raw
- * 0..255 intensities as decoded by {@link ImageIO} (bit-identical to libjpeg); scaling is the model's job.
+ * 0..255 intensities as decoded by {@link ImageIO} (bit-identical to libjpeg); scaling is the model's job. A truncated
+ * JPEG (which the decoder would only warn about, filling the missing pixels with grey) is an error naming the file;
+ * other decoder warnings are logged with the file's name.
  * Each example's metadata holds its class ({@value #METADATA_CLASS}), its number within the class
  * ({@value #METADATA_INDEX}) and its path in the archive or directory ({@value #METADATA_PATH}).
  * <p>
@@ -211,14 +212,9 @@ public final class Cifar10DataSource
             Entry entry = entries.get(selected[i]);
             BufferedImage image;
             try {
-                image = ImageIO.read(new ByteArrayInputStream(entry.bytes));
+                image = StrictImageDecoder.decode(entry.bytes, entry.path, location);
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot decode " + entry.path + " in " + location + ": "
-                        + e.getMessage(), e);
-            }
-            if (image == null) {
-                throw new UncheckedIOException(new IOException("No image reader could decode " + entry.path + " in "
-                        + location));
+                throw new UncheckedIOException(e.getMessage(), e);
             }
             if (names == null) {
                 rows = image.getHeight();
@@ -241,26 +237,15 @@ public final class Cifar10DataSource
     }
 
     /**
-     * The pixels of an image as raw 0..255 values in channel-major order (R plane, G plane, B plane; each row-major).
-     * Greyscale images are expanded to three equal planes.
+     * The pixels of an image as raw 0..255 values in channel-major order (R plane, G plane, B plane; each row-major),
+     * read as {@link ImageFolderSource#planes} reads them: colour images as sRGB, greyscale images as the stored grey
+     * samples (not colour-converted, 16-bit scaled to 0..255) repeated in three equal planes.
      * @param image the decoded image.
      * @return {@code 3 × height × width} values.
      */
     public static double[] chwPixels(BufferedImage image) {
-        int h = image.getHeight();
-        int w = image.getWidth();
-        int plane = h * w;
-        double[] out = new double[CHANNELS * plane];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = image.getRGB(x, y);
-                int p = y * w + x;
-                out[p] = (rgb >> 16) & 0xFF;
-                out[plane + p] = (rgb >> 8) & 0xFF;
-                out[2 * plane + p] = rgb & 0xFF;
-            }
-        }
-        return out;
+        return new ImageFolderSource.Image("", "", image.getHeight(), image.getWidth(),
+                ImageFolderSource.planes(image)).features(CHANNELS);
     }
 
     /** One image file of the requested split, not yet decoded. */
@@ -318,8 +303,8 @@ public final class Cifar10DataSource
         MessageDigest digest = DataSourceSupport.sha256();
         String name = archive.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         try (InputStream file = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive),
-                1 << 16), digest)) {
-            InputStream raw = name.endsWith(".tar") ? file : new GZIPInputStream(file, 1 << 16);
+                1 << 16), digest);
+             InputStream raw = name.endsWith(".tar") ? file : new GZIPInputStream(file, 1 << 16)) {
             TarReader tar = new TarReader(raw, archive.toString());
             while (tar.next()) {
                 if (!tar.isFile()) {
@@ -336,6 +321,8 @@ public final class Cifar10DataSource
             while (file.read(sink) >= 0) {
                 // drain
             }
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
         }
         fingerprint = DataSourceSupport.hex(digest.digest());
         return out;

@@ -18,7 +18,6 @@ import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -65,7 +64,8 @@ import java.util.zip.GZIPInputStream;
  * {@code 0.299 R + 0.587 G + 0.114 B}), {@code RGB} (3; grey images are repeated in the three planes), or
  * {@code AUTO} (3 if any selected image is in colour, else 1). All images must have the same width and height.
  * Examples are ordered by path, whatever the order of the archive, and each carries its path ({@value #METADATA_PATH})
- * and class ({@value #METADATA_CLASS}) as metadata.
+ * and class ({@value #METADATA_CLASS}) as metadata. A truncated image file (for which the JPEG decoder would only warn
+ * and fill in grey pixels) is an error naming the file; other decoder warnings are logged with the file's name.
  * <p>
  * <b>Provenance</b> records the settings, a SHA-256 fingerprint of the data (the archive file, or for a directory
  * the selected images' paths and contents), the number of examples and the creation time.
@@ -443,15 +443,7 @@ public final class ImageFolderSource
     }
 
     private static Image decode(String path, String cls, byte[] bytes, String where) throws IOException {
-        BufferedImage image;
-        try {
-            image = ImageIO.read(new ByteArrayInputStream(bytes));
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("Cannot decode the image " + path + " in " + where + ": " + e.getMessage(), e);
-        }
-        if (image == null) {
-            throw new IOException("No image reader can decode " + path + " in " + where);
-        }
+        BufferedImage image = StrictImageDecoder.decode(bytes, path, where);
         return new Image(path, cls, image.getHeight(), image.getWidth(), planes(image));
     }
 

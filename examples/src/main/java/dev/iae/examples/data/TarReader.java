@@ -9,12 +9,14 @@ import java.util.Objects;
 /**
  * A small sequential reader of tar archives (POSIX ustar, with the GNU long-name {@code 'L'} and pax {@code 'x'}
  * {@code path} extensions), enough to stream the files of an image archive without unpacking it and without a
- * third-party dependency.
+ * third-party dependency. Other entry types (GNU long link names, sparse files, vendor types …) are not regular files
+ * for this reader; their data is skipped, so the reader stays in step with the archive.
  * <p>
  * Why not Apache Commons Compress: the version that reaches this module's class path transitively (through DJL)
  * needs a newer Commons Lang than the one Maven resolves here, and fails at run time with
  * {@code NoClassDefFoundError}. Reading tar is simple enough to do correctly in a page of code: 512-byte header
- * blocks (checksum verified), octal or base-256 sizes, data padded to 512 bytes, two zero blocks at the end.
+ * blocks (checksum verified), octal or base-256 sizes, data padded to 512 bytes, two zero blocks at the end (at
+ * least the first is required: an archive that just stops is reported as truncated).
  * <p>
  * Usage: call {@link #next()} until it returns false; after each true, {@link #name()}, {@link #size()},
  * {@link #isFile()} describe the entry and {@link #readContent()} returns its bytes (or the entry is skipped on the
@@ -33,6 +35,7 @@ public final class TarReader {
     private long remaining;
     private long padding;
     private String pendingLongName;
+    private boolean ended;
 
     /**
      * Creates a reader.
@@ -46,20 +49,27 @@ public final class TarReader {
 
     /**
      * Advances to the next entry, skipping the rest of the current one.
-     * @return true if there is an entry, false at the end of the archive.
-     * @throws IOException if the archive is truncated or a header is corrupt (the message names the archive and
-     * the entry).
+     * @return true if there is an entry, false at the end-of-archive marker (a zero block; the second one that tar
+     *     writes is optional for readers).
+     * @throws IOException if the archive is truncated (including a plain .tar cut exactly at a block boundary, which
+     *     lacks the end-of-archive marker), or a header or pax extended header is corrupt; the message names the
+     *     archive and the entry.
      */
     public boolean next() throws IOException {
+        if (ended) {
+            return false;
+        }
         skipFully(remaining + padding);
         remaining = 0;
         padding = 0;
         while (true) {
             if (!readBlock()) {
-                return false;
+                throw new EOFException("Archive " + source + " ends without its end-of-archive marker (zero blocks)"
+                        + (name == null ? "" : " after entry " + name) + ": it is truncated or not a tar archive");
             }
             if (isZeroBlock(header)) {
                 // End-of-archive marker (the second zero block is optional for readers).
+                ended = true;
                 return false;
             }
             verifyChecksum();
@@ -79,17 +89,21 @@ public final class TarReader {
                 if (t == 'L') {
                     pendingLongName = trimNul(new String(data, StandardCharsets.UTF_8));
                 } else {
-                    String path = paxPath(data);
+                    String path = paxPath(data, entryName);
                     if (path != null) {
                         pendingLongName = path;
                     }
                 }
                 continue;
             }
-            if (t == 'g') {
-                // Global pax header: nothing we use.
+            if (t == 'g' || t == 'K') {
+                // Global pax header, GNU long link name: nothing we use, but their data must be skipped.
                 skipFully(entrySize + pad(entrySize));
                 continue;
+            }
+            if (t == 'S' && header[482] != 0) {
+                // Old GNU sparse file: extension blocks of the sparse map follow the header, before the data.
+                skipSparseExtensions(entryName);
             }
             if (pendingLongName != null) {
                 entryName = pendingLongName;
@@ -97,13 +111,27 @@ public final class TarReader {
             }
             name = entryName;
             type = t;
-            // Only regular files carry data in the archive (links, directories, devices have size 0 or ignored).
-            boolean hasData = t == '0' || t == '\0' || t == '7';
-            size = hasData ? entrySize : 0;
-            remaining = size;
-            padding = pad(size);
+            // Like GNU tar: every entry type carries entrySize bytes of data in the archive except hard links and
+            // directories (whose size field describes the target or is a hint). Regular files aside, the data is
+            // skipped: GNU sparse ('S'), multi-volume ('M'), dump directories ('D'), vendor types ...
+            long stored = (t == '1' || t == '5') ? 0 : entrySize;
+            size = isFile() ? stored : 0;
+            remaining = stored;
+            padding = pad(stored);
             return true;
         }
+    }
+
+    private void skipSparseExtensions(String entry) throws IOException {
+        byte[] saved = header.clone();
+        boolean extended = true;
+        while (extended) {
+            if (!readBlock()) {
+                throw new EOFException("Archive " + source + " is truncated inside the sparse map of entry " + entry);
+            }
+            extended = header[504] != 0;
+        }
+        System.arraycopy(saved, 0, header, 0, BLOCK);
     }
 
     /** @return the current entry's path inside the archive. */
@@ -111,7 +139,7 @@ public final class TarReader {
         return name;
     }
 
-    /** @return the current entry's size in bytes (0 for anything but a regular file). */
+    /** @return the current entry's size in bytes (0 for anything but a regular file, whose data is skipped). */
     public long size() {
         return size;
     }
@@ -250,34 +278,51 @@ public final class TarReader {
         return i >= 0 ? s.substring(0, i) : s;
     }
 
-    /** Extracts the {@code path} record of a pax extended header ("LEN path=VALUE\n" records). */
-    private static String paxPath(byte[] data) {
+    /**
+     * Extracts the {@code path} record of a pax extended header ("LEN key=value\n" records, LEN counting the whole
+     * record in bytes).
+     * @param data the extended header's data.
+     * @param entry the extended header's name, for messages.
+     * @return the path, or null if there is no path record.
+     * @throws IOException if a record is malformed (the message names the archive and the entry).
+     */
+    private String paxPath(byte[] data, String entry) throws IOException {
         int pos = 0;
         String path = null;
         while (pos < data.length) {
             int space = pos;
-            while (space < data.length && data[space] != ' ') {
+            while (space < data.length && data[space] >= '0' && data[space] <= '9') {
                 space++;
             }
-            if (space >= data.length) {
-                break;
+            if (space == pos || space >= data.length || data[space] != ' ' || space - pos > 9) {
+                throw corruptPax(entry, pos, "a record does not start with its decimal length and a space");
             }
-            int len;
-            try {
-                len = Integer.parseInt(new String(data, pos, space - pos, StandardCharsets.US_ASCII));
-            } catch (NumberFormatException e) {
-                break;
+            int len = Integer.parseInt(new String(data, pos, space - pos, StandardCharsets.US_ASCII));
+            long longEnd = (long) pos + len;
+            if (longEnd <= space + 1 || longEnd > data.length) {
+                throw corruptPax(entry, pos, "record length " + len + " does not fit the record ("
+                        + (data.length - pos) + " bytes left)");
             }
-            if (len <= 0 || pos + len > data.length) {
-                break;
+            int end = (int) longEnd;
+            if (data[end - 1] != '\n') {
+                throw corruptPax(entry, pos, "the record of length " + len + " does not end with a newline");
             }
-            String record = new String(data, space + 1, pos + len - space - 2, StandardCharsets.UTF_8);
+            String record = new String(data, space + 1, end - space - 2, StandardCharsets.UTF_8);
+            int eq = record.indexOf('=');
+            if (eq <= 0) {
+                throw corruptPax(entry, pos, "the record '" + record + "' is not key=value");
+            }
             if (record.startsWith("path=")) {
                 path = record.substring(5);
             }
-            pos += len;
+            pos = end;
         }
         return path;
+    }
+
+    private IOException corruptPax(String entry, int offset, String problem) {
+        return new IOException("Corrupt pax extended header in " + source + " (entry '" + entry + "', byte "
+                + offset + " of its data): " + problem);
     }
 
     @Override

@@ -167,6 +167,16 @@ public class ImageInputTest {
     }
 
     @Test
+    public void evaluateOnIdxImagesOfAnotherShapeNamesBothShapes() throws Exception {
+        // The embedded Fashion-MNIST sample is 1x28x28; the model was trained on 1x16x16 images. Without the check
+        // Tribuo would score the 256 pixels the names share and silently ignore the rest.
+        CliRunner.Run r = iae("evaluate", "--model", base + ".onnx", "--idx", "sample", "--normal-class", "0",
+                "--progress", "NONE");
+        assertOneSentenceError(r, "1x28x28 (784 features), but the model expects [1, 16, 16] (256 features)");
+        assertTrue(r.err().contains("embedded IDX sample"), r.toString());
+    }
+
+    @Test
     public void scoreStreamsImagesWithTheModelsScores() throws Exception {
         Path out = dir.resolve("scores.csv");
         CliRunner.Run r = iae("score", "--model", base + ".tribuo", "--images", root.toString(),

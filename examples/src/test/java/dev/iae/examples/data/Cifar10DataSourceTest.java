@@ -139,6 +139,20 @@ public class Cifar10DataSourceTest {
         h[off + len - 1] = 0;
     }
 
+    /** The R, G, B planes of a colour image from {@link BufferedImage#getRGB}, as 0..255 values. */
+    private static double[] rgbPlanes(BufferedImage image) {
+        int w = image.getWidth();
+        int plane = w * image.getHeight();
+        double[] out = new double[3 * plane];
+        for (int p = 0; p < plane; p++) {
+            int v = image.getRGB(p % w, p / w);
+            out[p] = (v >> 16) & 0xFF;
+            out[plane + p] = (v >> 8) & 0xFF;
+            out[2 * plane + p] = v & 0xFF;
+        }
+        return out;
+    }
+
     private static double[] values(Example<Event> example) {
         double[] out = new double[example.size()];
         int i = 0;
@@ -169,8 +183,8 @@ public class Cifar10DataSourceTest {
             }
             assertEquals("px000", names.get(0));
             assertEquals(String.format("px%03d", 3 * SIDE * SIDE - 1), names.get(names.size() - 1));
-            // Exactly ImageIO's decoding of the stored bytes, in CHW order.
-            double[] expected = Cifar10DataSource.chwPixels(ImageIO.read(new ByteArrayInputStream(FILES.get(path))));
+            // Exactly ImageIO's decoding of the stored bytes, in CHW order (sRGB from getRGB for colour JPEGs).
+            double[] expected = rgbPlanes(ImageIO.read(new ByteArrayInputStream(FILES.get(path))));
             assertArrayEquals(expected, values(example), 0.0);
             // And the planes are R, G, B: mean of each plane within JPEG error of the solid colour.
             double[] v = values(example);
@@ -318,6 +332,96 @@ public class Cifar10DataSourceTest {
         assertEquals("train/cat/0000.jpg", reader.name());
         IOException eof = assertThrows(IOException.class, reader::readContent);
         assertTrue(eof.getMessage().contains("short.tar"), eof.getMessage());
+    }
+
+    @Test
+    public void truncatedJpegFailsNamingTheEntry() throws IOException {
+        byte[] whole = StrictImageDecoderTest.noiseJpeg(7);
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length * 9 / 10);
+        Path bad = tmp.resolve("truncated.tar.gz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(bad))) {
+            writeTarEntry(out, "train/airplane/0000.jpg", '0', whole);
+            writeTarEntry(out, "train/airplane/0001.jpg", '0', cut);
+            out.write(new byte[1024]);
+        }
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new Cifar10DataSource(
+                bad.toString(), Cifar10DataSource.Split.TRAIN, 0, 0.0, 0, 1L));
+        assertTrue(e.getMessage().contains("train/airplane/0001.jpg") && e.getMessage().contains(bad.toString())
+                && e.getMessage().contains("truncated"), e.getMessage());
+        // The same from a directory; the whole image alone still loads, with ImageIO's pixels.
+        Path dir = tmp.resolve("truncated-dir");
+        Files.createDirectories(dir.resolve("train/airplane"));
+        Files.write(dir.resolve("train/airplane/0000.jpg"), whole);
+        Cifar10DataSource ok = new Cifar10DataSource(dir.toString(), Cifar10DataSource.Split.TRAIN, 0, 0.0, 0, 1L);
+        assertArrayEquals(rgbPlanes(ImageIO.read(new ByteArrayInputStream(whole))), values(ok.iterator().next()),
+                0.0);
+        Files.write(dir.resolve("train/airplane/0001.jpg"), cut);
+        UncheckedIOException fromDir = assertThrows(UncheckedIOException.class, () -> new Cifar10DataSource(
+                dir.toString(), Cifar10DataSource.Split.TRAIN, 0, 0.0, 0, 1L));
+        assertTrue(fromDir.getMessage().contains("train/airplane/0001.jpg"), fromDir.getMessage());
+    }
+
+    @Test
+    public void greyImagesGiveTheirStoredSamplesInThreePlanes() throws IOException {
+        // A grey PNG: exact stored values. getRGB would colour-convert them (114 reads back as 178).
+        BufferedImage grey = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
+        for (int p = 0; p < SIDE * SIDE; p++) {
+            grey.getRaster().setSample(p % SIDE, p / SIDE, 0, p == 0 ? 114 : (p * 7) % 256);
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        assertTrue(ImageIO.write(grey, "png", png));
+        BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png.toByteArray()));
+        assertEquals(BufferedImage.TYPE_BYTE_GRAY, decoded.getType());
+        double[] chw = Cifar10DataSource.chwPixels(decoded);
+        int plane = SIDE * SIDE;
+        assertEquals(3 * plane, chw.length);
+        for (int p = 0; p < plane; p++) {
+            double want = p == 0 ? 114 : (p * 7) % 256;
+            for (int c = 0; c < 3; c++) {
+                assertEquals(want, chw[c * plane + p], 0.0, "plane " + c + " pixel " + p);
+            }
+        }
+        // A grey JPEG in a CIFAR-10 directory: the features are the decoded grey samples, repeated.
+        BufferedImage solid = new BufferedImage(SIDE, SIDE, BufferedImage.TYPE_BYTE_GRAY);
+        for (int p = 0; p < plane; p++) {
+            solid.getRaster().setSample(p % SIDE, p / SIDE, 0, 114);
+        }
+        ByteArrayOutputStream jpg = new ByteArrayOutputStream();
+        assertTrue(ImageIO.write(solid, "jpg", jpg));
+        Path dir = tmp.resolve("grey-dir");
+        Files.createDirectories(dir.resolve("test/bird"));
+        Files.createDirectories(dir.resolve("test/ship"));
+        Files.write(dir.resolve("test/bird/0000.jpg"), jpg.toByteArray());
+        Files.write(dir.resolve("test/ship/0000.jpg"), jpg.toByteArray());
+        Cifar10DataSource source = new Cifar10DataSource(dir.toString(), Cifar10DataSource.Split.TEST, 2, 0.0, 0,
+                1L);
+        BufferedImage stored = ImageIO.read(new ByteArrayInputStream(jpg.toByteArray()));
+        assertEquals(1, stored.getColorModel().getNumColorComponents());
+        double[] v = values(source.iterator().next());
+        for (int p = 0; p < plane; p++) {
+            double sample = stored.getRaster().getSample(p % SIDE, p / SIDE, 0);
+            for (int c = 0; c < 3; c++) {
+                assertEquals(sample, v[c * plane + p], 0.0, "plane " + c + " pixel " + p);
+            }
+        }
+        assertEquals(114.0, v[0], 1.0);
+    }
+
+    @Test
+    public void corruptGzipNamesTheArchive() throws IOException {
+        Path notGzip = tmp.resolve("not-gzip.tar.gz");
+        Files.writeString(notGzip, "this is not gzip data");
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new Cifar10DataSource(
+                notGzip.toString(), Cifar10DataSource.Split.TRAIN, 0, 0.0, 0, 1L));
+        assertTrue(e.getMessage().contains(notGzip.toString()) && e.getMessage().contains("not valid gzip data"),
+                e.getMessage());
+        // A gzip stream cut short: the archive is named too.
+        byte[] gz = Files.readAllBytes(archive);
+        Path cut = tmp.resolve("cut.tar.gz");
+        Files.write(cut, java.util.Arrays.copyOf(gz, gz.length / 2));
+        UncheckedIOException truncatedGzip = assertThrows(UncheckedIOException.class, () -> new Cifar10DataSource(
+                cut.toString(), Cifar10DataSource.Split.TRAIN, 0, 0.0, 0, 1L));
+        assertTrue(truncatedGzip.getMessage().contains(cut.toString()), truncatedGzip.getMessage());
     }
 
     private static String toHex(byte[] bytes) {

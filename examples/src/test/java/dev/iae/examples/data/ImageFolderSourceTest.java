@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -253,5 +254,40 @@ public class ImageFolderSourceTest {
         IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> new ImageFolderSource(
                 root.toString(), "validation", List.of(), false, ImageFolderSource.Channels.AUTO));
         assertTrue(empty.getMessage().contains("'validation'"), empty.getMessage());
+    }
+
+    @Test
+    public void truncatedJpegIsNamedInFoldersAndArchives() throws Exception {
+        Path dir = tmp.resolve("jpegs");
+        byte[] whole = StrictImageDecoderTest.noiseJpeg(11);
+        Files.createDirectories(dir.resolve("ok"));
+        Files.write(dir.resolve("ok/0.jpg"), whole);
+        // A whole JPEG gives exactly ImageIO.read's sRGB pixels.
+        ImageFolderSource good = new ImageFolderSource(dir.toString(), null, List.of(), false,
+                ImageFolderSource.Channels.RGB);
+        BufferedImage expected = ImageIO.read(dir.resolve("ok/0.jpg").toFile());
+        Example<Event> ex = good.iterator().next();
+        int plane = expected.getWidth() * expected.getHeight();
+        for (int p = 0; p < plane; p++) {
+            int v = expected.getRGB(p % expected.getWidth(), p / expected.getWidth());
+            assertEquals((v >> 16) & 0xFF, value(ex, String.format("px%04d", p)), 0.0);
+            assertEquals((v >> 8) & 0xFF, value(ex, String.format("px%04d", plane + p)), 0.0);
+            assertEquals(v & 0xFF, value(ex, String.format("px%04d", 2 * plane + p)), 0.0);
+        }
+        // The same file cut to 90 %: ImageIO.read would fill the rest with grey; here it is an error naming it.
+        Files.write(dir.resolve("ok/1.jpg"), Arrays.copyOf(whole, whole.length * 9 / 10));
+        UncheckedIOException fromDir = assertThrows(UncheckedIOException.class, () -> new ImageFolderSource(
+                dir.toString(), null, List.of(), false, ImageFolderSource.Channels.AUTO));
+        assertTrue(fromDir.getMessage().contains("ok/1.jpg") && fromDir.getMessage().contains("truncated"),
+                fromDir.getMessage());
+
+        Path archive = tmp.resolve("jpegs.tar.gz");
+        Process p = new ProcessBuilder("tar", "-czf", archive.toString(), "-C", tmp.toString(), "jpegs")
+                .redirectErrorStream(true).start();
+        assumeTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "system tar unavailable");
+        IOException fromTar = assertThrows(IOException.class, () -> ImageFolderSource.scan(archive, "",
+                (path, cls) -> true, image -> { }));
+        assertTrue(fromTar.getMessage().contains("jpegs/ok/1.jpg") && fromTar.getMessage().contains(archive.toString())
+                && fromTar.getMessage().contains("truncated"), fromTar.getMessage());
     }
 }
