@@ -241,7 +241,28 @@ public final class OneClassBenchmark {
         if (b.name == null) {
             b.name = (cifar ? "cifar10" : "fashion-mnist") + "-java";
         }
+        // Build every IAE method's trainer once now, so a setting that does not fit a preset (e.g. --score COMBINED
+        // for CAE, which has no hypersphere) fails before any data is read, not after hours of training.
+        int[] shape = cifar ? new int[]{3, 32, 32} : new int[]{1, 28, 28};
+        for (String method : b.methods) {
+            if (!method.equals(OCSVM)) {
+                try {
+                    b.iaeTrainer(method, shape, 1L).build();
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("Method " + method + " cannot run with these options: "
+                            + e.getMessage(), e);
+                }
+            }
+        }
         return b;
+    }
+
+    /** The trainer builder of an IAE method: the data set's configured settings, then the command-line overrides. */
+    private IaeTrainer.Builder iaeTrainer(String method, int[] shape, long seed) {
+        IaeTrainer.Builder tb = BenchmarkConfig.builder(dataset, IaePreset.valueOf(method), shape, seed,
+                pretrainEpochs, epochs, lstmHidden, threads);
+        trainerOverrides.values().forEach(o -> o.apply().accept(tb));
+        return tb;
     }
 
     /** The IAE trainer settings the command line can override; their order is the order in row names. */
@@ -491,10 +512,7 @@ public final class OneClassBenchmark {
             model = new LibSVMAnomalyTrainer(params, seed).train(train);
             negate = true;
         } else {
-            IaeTrainer.Builder tb = BenchmarkConfig.builder(dataset, IaePreset.valueOf(method), shape, seed,
-                    pretrainEpochs, epochs, lstmHidden, threads);
-            trainerOverrides.values().forEach(o -> o.apply().accept(tb));
-            IaeTrainer trainer = tb.build();
+            IaeTrainer trainer = iaeTrainer(method, shape, seed).build();
             model = trainer.train(train);
             negate = false;
         }
@@ -606,8 +624,9 @@ public final class OneClassBenchmark {
         if (sweep != null) {
             header.add("Rows marked wrec=W re-score the model of the row without it (same training run) with "
                     + "(d - m_d)/s_d + W (r - m_r)/s_r: squared distance d and reconstruction error r standardised by "
-                    + "their training-set mean and spread as the trainer computed them (W = 1 is the COMBINED score, 0 "
-                    + "the distance alone, inf the reconstruction error alone); their score time is the time to "
+                    + "their training-set mean and spread as the trainer computed them (W = the model's own "
+                    + "reconstruction weight, 1 unless configured, is its COMBINED score; 0 the distance alone, inf "
+                    + "the reconstruction error alone); their score time is the time to "
                     + "compute both parts on the scored set");
         }
         if (validate > 0) {

@@ -19,13 +19,14 @@ import java.util.Locale;
  * validation run can compare them without training once per weight.
  * <p>
  * The combined score ({@code ScoreKind.COMBINED}) adds the squared distance to the centre and the reconstruction
- * error, each standardised by its mean and spread over the training set: {@code (d − m_d)/s_d + (r − m_r)/s_r}. The
- * sweep scores {@code (d − m_d)/s_d + w · (r − m_r)/s_r} for each weight {@code w}: {@code w = 1} is the combined
- * score, {@code w = 0} ranks like the paper's score ‖z − c‖², and {@code w = ∞} (written {@code inf}) ranks like the
- * reconstruction error alone. The two parts are the model's own ONNX outputs
+ * error, each standardised by its mean and spread over the training set, the second part weighted by the model's
+ * {@code recWeight} W_m: {@code (d − m_d)/s_d + W_m · (r − m_r)/s_r}. The sweep scores
+ * {@code (d − m_d)/s_d + w · (r − m_r)/s_r} for each weight {@code w}, whatever the model's own W_m:
+ * {@code w = 0} ranks like the paper's score ‖z − c‖², {@code w = ∞} (written {@code inf}) like the reconstruction
+ * error alone, and {@code w = W_m} reproduces a COMBINED model's own score (W_m is 1 unless configured; CIFAR-10's
+ * benchmark setting is 0.25). The two parts are the model's own ONNX outputs
  * ({@link OnnxContract#OUTPUT_DISTANCE}, {@link OnnxContract#OUTPUT_RECONSTRUCTION_ERROR}) and the statistics are
- * the trainer's, from the model's metadata ({@link OnnxContract#META_SCORE_STATS}), so {@code w = 1} reproduces a
- * COMBINED model's score.
+ * the trainer's, from the model's metadata ({@link OnnxContract#META_SCORE_STATS}).
  * <p>
  * A benchmark tool, not a model setting: its rows are marked {@code wrec=W} in the method name, and the weight that
  * wins on validation data becomes a setting only through the usual route (a decision rule written before the

@@ -75,7 +75,8 @@ public class OneClassBenchmarkTest {
     @Test
     public void overridesAreParsedAndRefusedWhenOutOfRange() {
         String s = OneClassBenchmark.parse(new String[]{"--score", "combined", "--lambda-rec", "10",
-                "--lambda-kl", "0", "--lstm-hidden", "64", "--weight-init", "pytorch", "--validate", "0.1"}).toString();
+                "--lambda-kl", "0", "--lstm-hidden", "64", "--weight-init", "pytorch", "--validate", "0.1",
+                "--methods", "IAE_LSTM_KL,IAE"}).toString();
         assertTrue(s.contains("overrides=[lstm64, score=COMBINED, rec=10.0, kl=0.0, init=PYTORCH]")
                 && s.contains("validate=0.1"), s);
         assertThrows(IllegalArgumentException.class,
@@ -100,5 +101,21 @@ public class OneClassBenchmarkTest {
             assertThrows(IllegalArgumentException.class,
                     () -> OneClassBenchmark.parse(new String[]{"--rec-weights", bad}), bad);
         }
+    }
+
+    @Test
+    public void anOverrideThatDoesNotFitAPresetIsRefusedBeforeAnyTraining() {
+        // The default methods include CAE (no hypersphere) and Deep SVDD (no decoder): neither has a combined score.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--score", "COMBINED"}));
+        assertTrue(e.getMessage().contains("CAE") && e.getMessage().contains("COMBINED"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OneClassBenchmark.parse(
+                new String[]{"--methods", "IAE_LSTM_KL,DEEP_SVDD", "--score", "RECONSTRUCTION"}));
+        assertTrue(e.getMessage().contains("DEEP_SVDD") && e.getMessage().contains("decoder"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--methods", "IAE", "--threads", "0"}));
+        assertTrue(e.getMessage().contains("threads"), e.getMessage());
+        // The same override is accepted for the presets it fits, and the one-class SVM ignores it.
+        OneClassBenchmark.parse(new String[]{"--methods", "IAE,IAE_LSTM,OCSVM_TRIBUO", "--score", "COMBINED"});
     }
 }
