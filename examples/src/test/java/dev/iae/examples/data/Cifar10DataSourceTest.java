@@ -106,40 +106,11 @@ public class Cifar10DataSourceTest {
         Files.writeString(directory.resolve("README.txt"), "not an image");
     }
 
-    /** Writes one ustar header (with a correct checksum) and the padded data. */
+    /** Writes one ustar header (with a correct checksum) and the padded data ({@link TarReaderTest#entry}). */
     static void writeTarEntry(OutputStream out, String name, char type, byte[] data) throws IOException {
-        byte[] h = new byte[512];
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        System.arraycopy(n, 0, h, 0, Math.min(100, n.length));
-        putOctal(h, 100, 8, 0644);
-        putOctal(h, 108, 8, 0);
-        putOctal(h, 116, 8, 0);
-        putOctal(h, 124, 12, data.length);
-        putOctal(h, 136, 12, 1577836800L);
-        h[156] = (byte) type;
-        System.arraycopy("ustar\0".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 6);
-        h[263] = '0';
-        h[264] = '0';
-        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
-        long sum = 0;
-        for (byte b : h) {
-            sum += b & 0xFF;
-        }
-        putOctal(h, 148, 7, sum);
-        out.write(h);
-        out.write(data);
-        int pad = (512 - data.length % 512) % 512;
-        out.write(new byte[pad]);
+        TarReaderTest.entry(out, name, type, data);
     }
 
-    private static void putOctal(byte[] h, int off, int len, long value) {
-        String s = String.format("%0" + (len - 1) + "o", value);
-        byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(b, 0, h, off, b.length);
-        h[off + len - 1] = 0;
-    }
-
-    /** The R, G, B planes of a colour image from {@link BufferedImage#getRGB}, as 0..255 values. */
     private static double[] rgbPlanes(BufferedImage image) {
         int w = image.getWidth();
         int plane = w * image.getHeight();

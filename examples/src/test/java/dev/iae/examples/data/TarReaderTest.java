@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ public class TarReaderTest {
     Path tmp;
 
     /** Writes a ustar header (tweaked by {@code tweak} before the checksum) and the padded data. */
-    static void entry(ByteArrayOutputStream out, String name, char type, byte[] data, long sizeField,
+    static void entry(OutputStream out, String name, char type, byte[] data, long sizeField,
                       Consumer<byte[]> tweak) throws IOException {
         byte[] h = new byte[512];
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
@@ -61,7 +62,7 @@ public class TarReaderTest {
         out.write(new byte[(512 - data.length % 512) % 512]);
     }
 
-    static void entry(ByteArrayOutputStream out, String name, char type, byte[] data) throws IOException {
+    static void entry(OutputStream out, String name, char type, byte[] data) throws IOException {
         entry(out, name, type, data, data.length, h -> { });
     }
 
