@@ -3,18 +3,16 @@ package dev.iae.examples.cli;
 import dev.iae.examples.data.FashionMnistDataSource;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.evaluation.ScoreEvaluation;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.tribuo.Example;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.Trainer;
 import org.tribuo.anomaly.Event;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,26 +30,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public class EvaluateCommandTest {
-    private Path dir;
+    @TempDir
+    static Path dir;
     private Path base;
     private CliRunner.Run train;
 
     @BeforeAll
     public void trainOnce() throws Exception {
-        dir = Files.createTempDirectory("iae-cli-evaluate");
         base = dir.resolve("out/tshirt");
         train = CliRunner.iae(dir, null, "train", "--idx", DataOptions.SAMPLE, "--normal-class", "0",
                 "--max-normal", "64", "--output", base.toString(), "--encoder-sizes", "4,8", "--lstm-hidden", "16",
                 "--rep-dim", "49", "--pretrain-epochs", "1", "--epochs", "1", "--batch-size", "32", "--seed", "3");
-    }
-
-    @AfterAll
-    public void cleanUp() throws IOException {
-        if (dir != null) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 
     @Test
