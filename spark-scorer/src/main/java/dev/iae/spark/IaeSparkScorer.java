@@ -12,6 +12,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -24,6 +25,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -69,10 +71,20 @@ public final class IaeSparkScorer {
     public static final String ANOMALOUS = "ANOMALOUS";
     /** The type of a row whose score is at or below the threshold. */
     public static final String EXPECTED = "EXPECTED";
+    /** The Spark setting that decides whether column names differing only in case are different columns. */
+    private static final String CASE_SENSITIVE = "spark.sql.caseSensitive";
+    private static final String RENAME_HINT = "choose other output column names with withOutputColumns(score, type) "
+            + "(ScoreTable: --score-column, --type-column)";
+
     /** Default number of rows per ONNX Runtime call. */
     public static final int DEFAULT_BATCH_SIZE = 4096;
     /** Largest accepted batch size. */
     public static final int MAX_BATCH_SIZE = 1 << 20;
+    /**
+     * Largest accepted batch size × feature count: a batch is packed into one direct float buffer, and a Java buffer
+     * holds at most {@link Integer#MAX_VALUE} bytes (so a 3,072-feature model takes batches of at most 174,762 rows).
+     */
+    public static final int MAX_BATCH_VALUES = Integer.MAX_VALUE / Float.BYTES;
     /** Largest accepted intra-op thread count. */
     public static final int MAX_INTRA_OP_THREADS = 1024;
 
@@ -217,14 +229,17 @@ public final class IaeSparkScorer {
     // ------------------------------------------------------------------------------------------------ settings
 
     /**
-     * @param rows rows per ONNX Runtime call, in [1, {@value #MAX_BATCH_SIZE}] (memory per task: rows × features
-     *     × 4 bytes of input buffer plus the rows held until their scores come back).
+     * @param rows rows per ONNX Runtime call, in [1, {@value #MAX_BATCH_SIZE}], and rows × the model's feature count
+     *     at most {@link #MAX_BATCH_VALUES} (memory per task: rows × features × 4 bytes of input buffer plus the rows
+     *     held until their scores come back).
      * @return a copy with that batch size.
+     * @throws IllegalArgumentException if {@code rows} is out of range or the batch would not fit one buffer.
      */
     public IaeSparkScorer withBatchSize(int rows) {
         if (rows < 1 || rows > MAX_BATCH_SIZE) {
             throw new IllegalArgumentException("batchSize must be in [1, " + MAX_BATCH_SIZE + "], found " + rows);
         }
+        checkBatchValues(rows, featureNames.size());
         return new IaeSparkScorer(onnxBytes, featureNames, modelThreshold, scoreKind, threshold, rows, intraOpThreads,
                 keyColumn, scoreColumn, typeColumn);
     }
@@ -268,7 +283,9 @@ public final class IaeSparkScorer {
     /**
      * @param score the name of the appended score column.
      * @param type the name of the appended type column.
-     * @return a copy that appends columns of these names.
+     * @return a copy that appends columns of these names; {@link #score(Dataset)} refuses them if the input already
+     *     has a column of either name, or if they differ only in case, compared as the input's session compares
+     *     column names ({@code spark.sql.caseSensitive}, false by default).
      */
     public IaeSparkScorer withOutputColumns(String score, String type) {
         Objects.requireNonNull(score, "score");
@@ -335,16 +352,30 @@ public final class IaeSparkScorer {
 
     /**
      * The schema of {@link #score(Dataset)}'s output: the input's fields, then the score (double, not null) and the
-     * type (string, not null).
+     * type (string, not null). Output column names are compared with the input's as the active Spark session
+     * compares names ({@code spark.sql.caseSensitive}); without an active session, case-insensitively (Spark's
+     * default).
      * @param input the input schema.
      * @return the output schema.
      * @throws IllegalArgumentException if feature columns are missing (all of them are named), ambiguous or not
-     *     numeric, the key column is missing, or an output column name is already taken.
+     *     numeric, the key column is missing, an output column name is already taken, or the batch size times the
+     *     feature count exceeds {@link #MAX_BATCH_VALUES}.
      */
     public StructType outputSchema(StructType input) {
-        resolve(input);
+        SparkSession session = SparkSession.getActiveSession().isDefined() ? SparkSession.getActiveSession().get()
+                : SparkSession.getDefaultSession().isDefined() ? SparkSession.getDefaultSession().get() : null;
+        resolve(input, caseSensitive(session));
+        return appendOutputs(input);
+    }
+
+    private StructType appendOutputs(StructType input) {
         return input.add(DataTypes.createStructField(scoreColumn, DataTypes.DoubleType, false))
                 .add(DataTypes.createStructField(typeColumn, DataTypes.StringType, false));
+    }
+
+    /** Whether the session compares column names case-sensitively ({@code spark.sql.caseSensitive}; default no). */
+    private static boolean caseSensitive(SparkSession session) {
+        return session != null && Boolean.parseBoolean(session.conf().get(CASE_SENSITIVE, "false").trim());
     }
 
     /**
@@ -358,16 +389,20 @@ public final class IaeSparkScorer {
     public Dataset<Row> score(Dataset<Row> input) {
         Objects.requireNonNull(input, "input");
         StructType schema = input.schema();
-        ScorePartitions.Plan plan = resolve(schema);
-        StructType out = outputSchema(schema);
+        ScorePartitions.Plan plan = resolve(schema, caseSensitive(input.sparkSession()));
+        StructType out = appendOutputs(schema);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(input.sparkSession().sparkContext());
         Broadcast<byte[]> model = jsc.broadcast(onnxBytes);
         return input.mapPartitions(new ScorePartitions(model, plan), Encoders.row(out));
     }
 
-    /** Maps the model's features to the schema's columns and checks everything a job would trip over. */
-    private ScorePartitions.Plan resolve(StructType schema) {
+    /**
+     * Maps the model's features to the schema's columns and checks everything a job would trip over.
+     * @param caseSensitive whether the session tells column names apart by case ({@code spark.sql.caseSensitive}).
+     */
+    private ScorePartitions.Plan resolve(StructType schema, boolean caseSensitive) {
         Objects.requireNonNull(schema, "schema");
+        checkBatchValues(batchSize, featureNames.size());
         String[] fields = schema.fieldNames();
         int d = featureNames.size();
         int[] index = new int[d];
@@ -414,14 +449,37 @@ public final class IaeSparkScorer {
                         + quoted(Arrays.asList(fields)) + ")");
             }
         }
-        for (String taken : new String[]{scoreColumn, typeColumn}) {
-            if (Arrays.asList(fields).contains(taken)) {
-                throw new IllegalArgumentException("The input already has a column '" + taken + "'; choose other output "
-                        + "column names with withOutputColumns(score, type)");
+        String setting = "spark.sql.caseSensitive=" + caseSensitive;
+        if (!caseSensitive && scoreColumn.equalsIgnoreCase(typeColumn)) {
+            throw new IllegalArgumentException("The output columns '" + scoreColumn + "' and '" + typeColumn
+                    + "' differ only in case, which Spark (" + setting + ") reads as the same name; " + RENAME_HINT);
+        }
+        for (String output : new String[]{scoreColumn, typeColumn}) {
+            for (String field : fields) {
+                if (caseSensitive ? field.equals(output) : field.equalsIgnoreCase(output)) {
+                    String same = field.equals(output) ? "" : ", which Spark (" + setting + ") reads as the same name "
+                            + "as the output column '" + output + "'";
+                    throw new IllegalArgumentException("The input already has a column '" + field + "'" + same + "; "
+                            + RENAME_HINT);
+                }
             }
         }
         return new ScorePartitions.Plan(featureNames.toArray(new String[0]), index, kinds, key, keyColumn,
                 threshold, batchSize, intraOpThreads);
+    }
+
+    /**
+     * Refuses a batch that would not fit one direct float buffer (the executors would fail, or wrap the size
+     * silently).
+     */
+    static void checkBatchValues(int rows, int features) {
+        long values = (long) rows * features;
+        if (values > MAX_BATCH_VALUES) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "batchSize %,d × %,d features = %,d values "
+                    + "per batch exceeds the limit of %,d (one direct float buffer of at most 2 GiB); use a batch size "
+                    + "of at most %,d for this model (withBatchSize, ScoreTable --batch-size)", rows, features, values,
+                    MAX_BATCH_VALUES, MAX_BATCH_VALUES / features));
+        }
     }
 
     private static String quoted(List<String> names) {

@@ -113,8 +113,19 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
         }
         TaskContext task = TaskContext.get();
         int partition = task == null ? -1 : task.partitionId();
-        Batches batches = new Batches(rows, OrtNative.environment(), OrtNative.open(model.value(), plan.intraOpThreads),
-                plan, partition);
+        OrtSession session = OrtNative.open(model.value(), plan.intraOpThreads);
+        Batches batches;
+        try {
+            batches = new Batches(rows, OrtNative.environment(), session, plan, partition);
+        } catch (RuntimeException | Error e) {
+            // No listener owns the session yet: close it here (e.g. the batch buffer could not be allocated).
+            try {
+                session.close();
+            } catch (OrtException c) {
+                e.addSuppressed(c);
+            }
+            throw e;
+        }
         if (task != null) {
             task.addTaskCompletionListener((TaskCompletionListener) ctx -> batches.close());
         }
@@ -143,19 +154,25 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
         private int next;
         private long consumed;
 
+        /**
+         * Allocates the batch buffers, then takes ownership of the session; if the allocation fails, the caller still
+         * owns (and closes) the session.
+         */
         Batches(Iterator<Row> source, OrtEnvironment env, OrtSession session, Plan plan, int partition) {
             this.source = source;
             this.env = env;
-            this.session = session;
-            OPEN_SESSIONS.incrementAndGet();
-            SESSIONS_OPENED.incrementAndGet();
             this.plan = plan;
             this.partition = partition;
             this.dim = plan.names.length;
-            this.input = ByteBuffer.allocateDirect(plan.batchSize * dim * Float.BYTES).order(ByteOrder.nativeOrder())
-                    .asFloatBuffer();
+            // The driver checked this already; repeated here because an int overflow would size the buffer wrongly.
+            IaeSparkScorer.checkBatchValues(plan.batchSize, dim);
+            this.input = ByteBuffer.allocateDirect(Math.toIntExact((long) plan.batchSize * dim * Float.BYTES))
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
             this.pending = new Row[plan.batchSize];
             this.scores = new float[plan.batchSize];
+            this.session = session;
+            OPEN_SESSIONS.incrementAndGet();
+            SESSIONS_OPENED.incrementAndGet();
         }
 
         @Override

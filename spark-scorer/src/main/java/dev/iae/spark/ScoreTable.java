@@ -20,11 +20,13 @@ import java.util.Map;
 /**
  * A batch scoring job for {@code spark-submit} (or a plain {@code java} launch with {@code --master}): reads a
  * table (CSV with a header line, or Parquet), scores it with {@link IaeSparkScorer} and writes the kept columns plus
- * the score and type columns (CSV with a header, or Parquet).
+ * the score and type columns (CSV with a header, or Parquet). The score and type columns are named {@code score} and
+ * {@code anomaly_type} unless {@code --score-column} / {@code --type-column} name them (needed when the input already
+ * has such a column). An option it does not know is an error, not ignored.
  * <pre>
  * ScoreTable --model model.onnx --input data.csv --output scores/ [--keep id] [--key id]
  *            [--input-format csv|parquet] [--output-format csv|parquet] [--threshold X] [--batch-size N]
- *            [--partitions N] [--master local[2]]
+ *            [--partitions N] [--score-column NAME] [--type-column NAME] [--master local[2]]
  * </pre>
  * CSV columns are read as text and the feature columns cast to double (a value that is not a number becomes null,
  * and the job then fails naming the row). The model is read on the driver from the given path; in cluster deploy
@@ -34,6 +36,13 @@ import java.util.Map;
  * the JVM when it started.
  */
 public final class ScoreTable {
+
+    /** The options {@link #main} understands, each followed by a value. */
+    private static final List<String> OPTIONS = List.of("model", "input", "output", "keep", "key", "input-format",
+            "output-format", "threshold", "batch-size", "partitions", "score-column", "type-column", "master");
+    private static final String USAGE = "usage: ScoreTable --model FILE --input PATH --output PATH [--keep COLS] "
+            + "[--key COL] [--input-format csv|parquet] [--output-format csv|parquet] [--threshold X] [--batch-size N] "
+            + "[--partitions N] [--score-column NAME] [--type-column NAME] [--master URL]";
 
     private ScoreTable() { }
 
@@ -69,6 +78,10 @@ public final class ScoreTable {
             }
             if (opts.containsKey("key")) {
                 scorer = scorer.withKeyColumn(opts.get("key"));
+            }
+            if (opts.containsKey("score-column") || opts.containsKey("type-column")) {
+                scorer = scorer.withOutputColumns(opts.getOrDefault("score-column", scorer.scoreColumn()),
+                        opts.getOrDefault("type-column", scorer.typeColumn()));
             }
             Dataset<Row> table;
             if (inFormat.equals("csv")) {
@@ -142,9 +155,10 @@ public final class ScoreTable {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (!a.startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("Expected --option value pairs, found '" + a + "'; usage: ScoreTable "
-                        + "--model FILE --input PATH --output PATH [--keep COLS] [--key COL] [--input-format csv|parquet] "
-                        + "[--output-format csv|parquet] [--threshold X] [--batch-size N] [--partitions N] [--master URL]");
+                throw new IllegalArgumentException("Expected --option value pairs, found '" + a + "'; " + USAGE);
+            }
+            if (!OPTIONS.contains(a.substring(2))) {
+                throw new IllegalArgumentException("Unknown option '" + a + "'; " + USAGE);
             }
             opts.put(a.substring(2), args[++i]);
         }

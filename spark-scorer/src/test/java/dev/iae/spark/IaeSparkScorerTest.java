@@ -5,9 +5,12 @@ import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.IaePreset;
 import dev.iae.tribuo.IaeTrainer;
 import org.apache.spark.SparkException;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -27,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
@@ -225,6 +229,85 @@ class IaeSparkScorerTest {
         long differing = a.join(b, "id").filter(col("score").notEqual(col("score_b"))).count();
         assertEquals(0, differing);
         assertEquals(5000, a.join(b, "id").count());
+        // The largest batch size (a 24 MiB buffer per task for 6 features) scores the same.
+        Dataset<Row> c = IaeSparkScorer.fromOnnx(onnx).withBatchSize(IaeSparkScorer.MAX_BATCH_SIZE)
+                .score(table(5000, 2)).select(col("id"), col("score").as("score_c"));
+        assertEquals(5000, a.join(c, "id").filter(col("score").equalTo(col("score_c"))).count());
+    }
+
+    @Test
+    void batchesLargerThanOneBufferAreRefusedOnTheDriverAndLeakNoSession() {
+        // 512 features: 2^20 rows x 512 x 4 bytes = 2^31 bytes, one more float than a direct buffer can hold.
+        String[] wide = new String[512];
+        for (int j = 0; j < wide.length; j++) {
+            wide[j] = String.format("w%03d", j);
+        }
+        AnomalyFactory factory = new AnomalyFactory();
+        MutableDataset<Event> train = new MutableDataset<>(new SimpleDataSourceProvenance("wide", factory), factory);
+        for (int i = 0; i < 64; i++) {
+            double[] v = new double[wide.length];
+            for (int j = 0; j < v.length; j++) {
+                v[j] = Math.sin(i * 0.37 + j * 0.11);
+            }
+            train.add(new ArrayExample<>(new Event(Event.EventType.EXPECTED), wide, v));
+        }
+        byte[] wideOnnx;
+        try (IaeModel m = IaeTrainer.builder().preset(IaePreset.IAE_LSTM_KL).encoderSizes(8).lstmHidden(4).repDim(2)
+                .pretrainEpochs(1).epochs(1).batchSize(32).seed(7L).build().train(train)) {
+            wideOnnx = m.onnxBytes();
+        }
+        IaeSparkScorer scorer = IaeSparkScorer.fromOnnx(wideOnnx);
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> scorer.withBatchSize(IaeSparkScorer.MAX_BATCH_SIZE));
+        assertTrue(refused.getMessage().contains("batchSize 1,048,576 × 512 features = 536,870,912 values")
+                && refused.getMessage().contains("limit of 536,870,911")
+                && refused.getMessage().contains("at most 1,048,575"), refused.getMessage());
+        assertEquals(IaeSparkScorer.MAX_BATCH_SIZE - 1, scorer.withBatchSize(IaeSparkScorer.MAX_BATCH_SIZE - 1)
+                .batchSize(), "one row less fits");
+
+        // A plan that got past the driver anyway: the task refuses it before taking over a session, and the
+        // session it opened is closed (no session is left counted as open).
+        Broadcast<byte[]> bytes = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(wideOnnx);
+        int[] index = new int[wide.length];
+        byte[] kinds = new byte[wide.length];
+        for (int j = 0; j < wide.length; j++) {
+            index[j] = j;
+        }
+        ScorePartitions.Plan plan = new ScorePartitions.Plan(wide, index, kinds, -1, null, 0.0,
+                IaeSparkScorer.MAX_BATCH_SIZE, 1);
+        int open = ScorePartitions.OPEN_SESSIONS.get();
+        Row row = RowFactory.create(new Object[wide.length]);
+        IllegalArgumentException task = assertThrows(IllegalArgumentException.class,
+                () -> new ScorePartitions(bytes, plan).call(List.of(row).iterator()));
+        assertTrue(task.getMessage().contains("limit of 536,870,911"), task.getMessage());
+        assertEquals(open, ScorePartitions.OPEN_SESSIONS.get(), "sessions counted as open");
+        bytes.destroy();
+    }
+
+    @Test
+    void outputColumnsCollideAsTheSessionComparesNames() {
+        IaeSparkScorer scorer = IaeSparkScorer.fromOnnx(onnx);
+        Dataset<Row> input = table(100, 1).withColumn("Score", lit(1.0));
+        // Spark's default (spark.sql.caseSensitive=false): 'Score' and 'score' are one name, refused before any job.
+        IllegalArgumentException taken = assertThrows(IllegalArgumentException.class, () -> scorer.score(input));
+        assertTrue(taken.getMessage().contains("already has a column 'Score', which Spark (spark.sql.caseSensitive="
+                + "false) reads as the same name as the output column 'score'")
+                && taken.getMessage().contains("withOutputColumns(score, type)")
+                && taken.getMessage().contains("--score-column"), taken.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> scorer.outputSchema(input.schema()));
+        IllegalArgumentException outputs = assertThrows(IllegalArgumentException.class,
+                () -> scorer.withOutputColumns("s", "S").score(table(10, 1)));
+        assertTrue(outputs.getMessage().contains("'s' and 'S' differ only in case"), outputs.getMessage());
+        assertEquals(100, scorer.withOutputColumns("s", "t").score(input).filter(col("t").isNotNull()).count());
+
+        spark.conf().set("spark.sql.caseSensitive", "true");
+        try {
+            Dataset<Row> scored = scorer.score(input);
+            assertEquals(100, scored.filter(col("Score").equalTo(1.0).and(col("score").notEqual(1.0))).count());
+            assertEquals(100, scorer.withOutputColumns("s", "S").score(table(100, 1)).select("s", "S").count());
+        } finally {
+            spark.conf().unset("spark.sql.caseSensitive");
+        }
     }
 
     @Test
@@ -296,24 +379,58 @@ class IaeSparkScorerTest {
         assertEquals(0, ScorePartitions.OPEN_SESSIONS.get(), "sessions left open after limit(10)");
     }
 
-    @Test
-    void scoreTableJobReadsCsvAndWritesScores(@TempDir Path dir) throws Exception {
-        Path model = dir.resolve("model.onnx");
-        Files.write(model, onnx);
-        Path csv = dir.resolve("in.csv");
-        List<Row> rows = table(500, 1).collectAsList();
+    /** The first {@code rows} rows of {@link #table} as CSV text: id, tag, the features. */
+    private static String csv(int rows) {
         StringBuilder sb = new StringBuilder("id,tag");
         for (String n : names) {
             sb.append(',').append(n);
         }
         sb.append('\n');
-        for (Row r : rows) {
+        for (Row r : table(rows, 1).collectAsList()) {
             sb.append(r.getLong(0)).append(',').append(r.getString(1));
             for (String n : names) {
                 sb.append(',').append(((Number) r.get(r.fieldIndex(n))).doubleValue());
             }
             sb.append('\n');
         }
+        return sb.toString();
+    }
+
+    @Test
+    void scoreTableNamesItsOutputColumnsAndRefusesUnknownOptions(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model.onnx");
+        Files.write(model, onnx);
+        Path csv = dir.resolve("in.csv");
+        // The input already holds a score column (of an earlier run, say).
+        Files.writeString(csv, csv(50).replace("id,tag,", "id,Score,"));
+        String[] base = {"--model", model.toString(), "--input", csv.toString(), "--output-format", "parquet"};
+        IllegalArgumentException taken = assertThrows(IllegalArgumentException.class, () -> ScoreTable.main(
+                concat(base, "--output", dir.resolve("out1").toString())));
+        assertTrue(taken.getMessage().contains("'Score'") && taken.getMessage().contains("--score-column"),
+                taken.getMessage());
+        Path out = dir.resolve("out2");
+        ScoreTable.main(concat(base, "--output", out.toString(), "--score-column", "score2", "--type-column", "type2",
+                "--keep", "id,Score"));
+        Dataset<Row> written = spark.read().parquet(out.toString());
+        assertEquals(List.of("id", "Score", "score2", "type2"), List.of(written.columns()));
+        assertEquals(50, written.filter(col("type2").isNotNull()).count());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> ScoreTable.main(
+                concat(base, "--output", dir.resolve("out3").toString(), "--batchsize", "10")));
+        assertTrue(unknown.getMessage().contains("Unknown option '--batchsize'"), unknown.getMessage());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void scoreTableJobReadsCsvAndWritesScores(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model.onnx");
+        Files.write(model, onnx);
+        Path csv = dir.resolve("in.csv");
+        StringBuilder sb = new StringBuilder(csv(500));
         Files.writeString(csv, sb.toString());
         Path out = dir.resolve("out");
         ScoreTable.main(new String[]{"--model", model.toString(), "--input", csv.toString(), "--output", out.toString(),
