@@ -1,5 +1,7 @@
 package dev.iae.examples.cli;
 
+import org.tribuo.Example;
+import org.tribuo.Feature;
 import org.tribuo.MutableDataset;
 import org.tribuo.anomaly.Event;
 import org.tribuo.data.columnar.ColumnarIterator;
@@ -27,7 +29,10 @@ import java.util.stream.Collectors;
  * Reads a CSV file into a Tribuo dataset of anomaly {@link Event}s the Tribuo way ({@link CSVDataSource} with a
  * {@link RowProcessor}: one {@link DoubleFieldProcessor} per feature column, named after the column, and an
  * {@link EventResponseProcessor} for the optional label column), after checking the label column so that labels
- * other than {@code ANOMALOUS}/{@code EXPECTED} are never silently read as {@code EXPECTED}.
+ * other than {@code ANOMALOUS}/{@code EXPECTED}, and blank labels, are never silently read as one class.
+ * <p>
+ * Errors in the data name the file, the data row and the column. Data rows are counted from 1: data row 1 is the first
+ * row below the header line (blank lines, which Tribuo skips, are not counted).
  */
 public final class CsvInput {
     /** Label values shown at most in messages. */
@@ -83,12 +88,30 @@ public final class CsvInput {
      * @return value → number of rows, in order of first appearance.
      */
     public static Map<String, Long> valueCounts(Path csv, char separator, String column) {
+        return scanLabels(csv, separator, column).counts();
+    }
+
+    /**
+     * What one pass over a label column found.
+     * @param counts value → number of rows (see {@link #valueCounts}).
+     * @param blankRows the number of rows with an empty or blank label.
+     * @param firstBlankRow the data row (from 1) of the first of them, or 0 when there is none.
+     */
+    private record LabelScan(Map<String, Long> counts, long blankRows, long firstBlankRow) { }
+
+    private static LabelScan scanLabels(Path csv, char separator, String column) {
         Map<String, Long> counts = new LinkedHashMap<>();
+        long blank = 0;
+        long firstBlank = 0;
         try (CSVIterator it = new CSVIterator(csv.toUri(), separator, CSVIterator.QUOTE)) {
             while (it.hasNext()) {
                 ColumnarIterator.Row row = it.next();
                 String v = row.getRowData().get(column);
                 v = v == null ? "" : v.trim();
+                if (v.isEmpty()) {
+                    blank++;
+                    firstBlank = firstBlank == 0 ? row.getIndex() + 1 : firstBlank;
+                }
                 if (counts.containsKey(v) || counts.size() < MAX_DISTINCT) {
                     counts.merge(v, 1L, Long::sum);
                 }
@@ -98,7 +121,7 @@ public final class CsvInput {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CliException("Cannot parse the CSV file " + csv + ": " + e.getMessage(), e);
         }
-        return counts;
+        return new LabelScan(counts, blank, firstBlank);
     }
 
     /**
@@ -109,7 +132,9 @@ public final class CsvInput {
      * @param labelsRequired true when the command needs labels (evaluation).
      * @param warnings where warnings go.
      * @return the response processor.
-     * @throws CliException if the labels cannot be used as asked (e.g. 0/1 labels without {@code --anomaly-label}).
+     * @throws CliException if the labels cannot be used as asked (e.g. 0/1 labels without {@code --anomaly-label}),
+     *     or a row has no label: with {@code --anomaly-label} it would silently count as normal, with
+     *     {@code --normal-label} as an anomaly.
      */
     public static EventResponseProcessor labelMapping(Path csv, char separator, DataOptions labels,
                                                       boolean labelsRequired, PrintStream warnings) {
@@ -138,7 +163,13 @@ public final class CsvInput {
             throw new CliException("The CSV file " + csv + " has no column '" + column + "' (columns: "
                     + shorten(header) + ")");
         }
-        Map<String, Long> counts = valueCounts(csv, separator, column);
+        LabelScan scan = scanLabels(csv, separator, column);
+        if (scan.blankRows() > 0) {
+            throw new CliException(at(csv, scan.firstBlankRow()) + ", has no label in column '" + column + "' ("
+                    + (scan.blankRows() == 1 ? "1 row has" : scan.blankRows() + " rows have") + " none): give every "
+                    + "row a label, or drop the unlabelled rows");
+        }
+        Map<String, Long> counts = scan.counts();
         if (anomalous.isEmpty() && expected.isEmpty()) {
             List<String> other = counts.keySet().stream()
                     .filter(v -> !v.equalsIgnoreCase("ANOMALOUS") && !v.equalsIgnoreCase("EXPECTED"))
@@ -164,16 +195,34 @@ public final class CsvInput {
 
     /**
      * Loads a CSV file as a Tribuo dataset: every column except the label column and the ignored columns is a
-     * numeric feature named after the column.
+     * numeric feature named after the column (how {@code train} reads its data).
      * @param csv the file.
      * @param separator the field separator.
      * @param labels the label mapping (see {@link #labelMapping}).
      * @param ignored columns that are neither features nor labels (e.g. an id column).
      * @return the dataset, with Tribuo provenance (file hash, row processor).
-     * @throws CliException if a value is not a number or no feature column is left.
+     * @throws CliException if a value is missing, not a number or not finite (naming the file, data row and column),
+     *     or no feature column is left.
      */
     public static MutableDataset<Event> load(Path csv, char separator, EventResponseProcessor labels,
                                              Collection<String> ignored) {
+        return load(csv, separator, labels, ignored, null);
+    }
+
+    /**
+     * Loads a CSV file as a Tribuo dataset with the given feature columns only (how {@code evaluate} reads its data:
+     * just the model's features, like {@code score}, so other columns, e.g. text ids, need not be numeric).
+     * @param csv the file.
+     * @param separator the field separator.
+     * @param labels the label mapping (see {@link #labelMapping}).
+     * @param ignored columns that are neither features nor labels (each must exist in the file).
+     * @param features the feature columns, or null for every column except the label and ignored columns.
+     * @return the dataset, with Tribuo provenance (file hash, row processor).
+     * @throws CliException if a feature column is missing, is the label column or an ignored column, or a value is
+     *     missing, not a number or not finite (naming the file, data row and column).
+     */
+    public static MutableDataset<Event> load(Path csv, char separator, EventResponseProcessor labels,
+                                             Collection<String> ignored, List<String> features) {
         List<String> header = header(csv, separator);
         for (String ig : ignored) {
             if (!header.contains(ig)) {
@@ -181,9 +230,18 @@ public final class CsvInput {
             }
         }
         Map<String, FieldProcessor> fields = new LinkedHashMap<>();
-        for (String h : header) {
-            if (labels.getFieldNames().contains(h) || ignored.contains(h)) {
+        for (String h : features == null ? header : features) {
+            if (features == null && (labels.getFieldNames().contains(h) || ignored.contains(h))) {
                 continue;
+            }
+            if (features != null) {
+                if (!header.contains(h)) {
+                    throw new CliException("The CSV file " + csv + " has no feature column '" + h + "'");
+                }
+                if (labels.getFieldNames().contains(h) || ignored.contains(h)) {
+                    throw new CliException("The feature column '" + h + "' of " + csv + " is also the label column "
+                            + "or an ignored column");
+                }
             }
             fields.put(h, new DoubleFieldProcessor(h, true, true));
         }
@@ -191,23 +249,97 @@ public final class CsvInput {
             throw new CliException("The CSV file " + csv + " has no feature column left after the label and ignored "
                     + "columns");
         }
+        String hint = features == null
+                ? "; every column except the label column must be a number (skip other columns with --ignore-column)"
+                : "; the model needs this column as a numeric feature";
+        List<String> columns = new ArrayList<>(fields.keySet());
         RowProcessor<Event> rows = new RowProcessor<>(labels, fields);
+        MutableDataset<Event> data;
         try {
             CSVDataSource<Event> source = new CSVDataSource<>(csv, rows, true, separator, CSVIterator.QUOTE);
-            MutableDataset<Event> data = new MutableDataset<>(source);
-            if (data.size() == 0) {
-                throw new CliException("The CSV file " + csv + " has no data rows");
-            }
-            return data;
+            data = new MutableDataset<>(source);
         } catch (NumberFormatException e) {
-            throw new CliException("The CSV file " + csv + " has a value that is not a number ("
-                    + e.getMessage() + "); every column except the label column must be numeric (skip other "
-                    + "columns with --ignore-column)", e);
+            // Tribuo's message is Java's ("empty String"); find the cell to name it.
+            CliException located = badCell(csv, separator, columns, hint);
+            throw located != null ? located : new CliException("The CSV file " + csv + " has a value that is not a "
+                    + "number (" + e.getMessage() + ")" + hint, e);
         } catch (UncheckedIOException e) {
             throw new CliException("Cannot read the CSV file " + csv + ": " + message(e), e);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new CliException("Cannot load the CSV file " + csv + ": " + e.getMessage(), e);
+            // Tribuo refuses an example with a NaN value without saying where it is.
+            CliException located = badCell(csv, separator, columns, hint);
+            throw located != null ? located : new CliException("Cannot load the CSV file " + csv + ": "
+                    + e.getMessage(), e);
         }
+        if (data.size() == 0) {
+            throw new CliException("The CSV file " + csv + " has no data rows");
+        }
+        // Double.parseDouble reads "Infinity" (and "NaN"), which no model can use.
+        for (Example<Event> example : data) {
+            for (Feature f : example) {
+                if (!Double.isFinite(f.getValue())) {
+                    CliException located = badCell(csv, separator, columns, "");
+                    throw located != null ? located : new CliException("The CSV file " + csv + " has a value that "
+                            + "is not a finite number (" + f.getValue() + ") in column '" + f.getName() + "'");
+                }
+            }
+        }
+        return data;
+    }
+
+    /**
+     * Finds the first cell of the given columns that is empty, not a number, or not a finite number.
+     * @param csv the file.
+     * @param separator the field separator.
+     * @param columns the numeric columns.
+     * @param hint appended to the message of an empty or non-numeric cell.
+     * @return the error naming the file, data row and column, or null when every cell is a finite number.
+     */
+    private static CliException badCell(Path csv, char separator, List<String> columns, String hint) {
+        try (CSVIterator it = new CSVIterator(csv.toUri(), separator, CSVIterator.QUOTE)) {
+            while (it.hasNext()) {
+                ColumnarIterator.Row row = it.next();
+                for (String column : columns) {
+                    String problem = numberProblem(row.getRowData().get(column));
+                    if (problem != null) {
+                        return new CliException(at(csv, row.getIndex() + 1) + ", column '" + column + "': " + problem
+                                + (problem.endsWith("not a finite number") ? "" : hint));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /**
+     * What is wrong with a cell that must hold a finite number.
+     * @param value the cell as read (null when absent).
+     * @return e.g. {@code "'abc' is not a number"}, or null when it is a finite number.
+     */
+    static String numberProblem(String value) {
+        String v = value == null ? "" : value.replace('\n', ' ').trim();
+        if (v.isEmpty()) {
+            return "no value";
+        }
+        double d;
+        try {
+            d = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            return "'" + v + "' is not a number";
+        }
+        return Double.isFinite(d) ? null : "'" + v + "' is not a finite number";
+    }
+
+    /**
+     * The start of a message about one data row.
+     * @param csv the file.
+     * @param dataRow the data row, from 1 (the first row below the header).
+     * @return {@code "The CSV file FILE, data row N"}.
+     */
+    static String at(Path csv, long dataRow) {
+        return "The CSV file " + csv + ", data row " + dataRow;
     }
 
     /**

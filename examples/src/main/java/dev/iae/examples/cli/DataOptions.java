@@ -28,8 +28,8 @@ public final class DataOptions {
     public static final String SAMPLE = "sample";
 
     @Option(names = "--csv", paramLabel = "FILE",
-            description = "CSV file with a header line; every column except the label and ignored columns is a "
-                    + "numeric feature.")
+            description = "CSV file with a header line. train: every column except the label and ignored columns "
+                    + "is a numeric feature; evaluate: the model's feature columns are read, others are skipped.")
     Path csv;
 
     @Option(names = "--idx", paramLabel = "DIR",
@@ -107,6 +107,11 @@ public final class DataOptions {
         }
     }
 
+    /** @return the {@code --ignore-column} columns (empty when none). */
+    List<String> ignoredColumns() {
+        return ignoreColumns == null ? List.of() : ignoreColumns;
+    }
+
     /** @return the IDX normal class (default 0). */
     int idxNormalClass() {
         if (normalClasses == null || normalClasses.isEmpty()) {
@@ -131,10 +136,26 @@ public final class DataOptions {
      * @return the dataset.
      */
     public Dataset<Event> load(boolean training, boolean labelsRequired, PrintStream warnings) {
+        return load(training, labelsRequired, warnings, null);
+    }
+
+    /**
+     * Loads the input as a Tribuo dataset, reading only the given feature columns of a CSV file (for scoring with a
+     * model: just its features, so unused columns need not be numeric).
+     * @param training true for the training split (IDX: the normal class's training images), false for the test
+     *     split (IDX: all test images, labelled).
+     * @param labelsRequired true if the command needs labels.
+     * @param warnings where warnings go.
+     * @param csvFeatures the CSV feature columns, or null for every column except the label and ignored columns;
+     *     not used for image input.
+     * @return the dataset.
+     */
+    public Dataset<Event> load(boolean training, boolean labelsRequired, PrintStream warnings,
+                               List<String> csvFeatures) {
         checkOne();
         if (csv != null) {
             EventResponseProcessor mapping = CsvInput.labelMapping(csv, separator, this, labelsRequired, warnings);
-            return CsvInput.load(csv, separator, mapping, ignoreColumns == null ? List.of() : ignoreColumns);
+            return CsvInput.load(csv, separator, mapping, ignoredColumns(), csvFeatures);
         }
         if (images != null) {
             return new MutableDataset<>(imageSource(training, labelsRequired, null));

@@ -74,12 +74,16 @@ public final class EvaluateCommand implements Callable<Integer> {
                         ? "the embedded IDX sample" : data.idx);
                 dataset = new org.tribuo.MutableDataset<>(source);
             } else {
+                List<String> features = null;
                 if (data.csv != null) {
-                    checkFeatures(model, CsvInput.header(data.csv, data.separator));
+                    checkFeatures(model, CsvInput.header(data.csv, data.separator), data.csv);
+                    checkNotLabelOrIgnored(model, data.labelColumn, data.ignoredColumns());
+                    features = featureNames(model);
                 }
-                dataset = data.load(false, true, parent.err());
+                // Only the model's columns are read, as score does: other columns need not be numeric.
+                dataset = data.load(false, true, parent.err(), features);
             }
-            List<Prediction<Event>> predictions = predict(model, dataset);
+            List<Prediction<Event>> predictions = predict(model, dataset, data.csv);
             AnomalyEvaluation tribuo = new AnomalyEvaluator().evaluate(model, predictions,
                     dataset.getProvenance());
             boolean[] truth = new boolean[predictions.size()];
@@ -124,7 +128,11 @@ public final class EvaluateCommand implements Callable<Integer> {
         return IaeCli.EXIT_OK;
     }
 
-    private List<Prediction<Event>> predict(Model<Event> model, Dataset<Event> dataset) {
+    /**
+     * Predicts in chunks of {@value #CHUNK}, with progress; an example the model refuses is named by its position in
+     * the whole input (for CSV input: its data row), not in its chunk.
+     */
+    private List<Prediction<Event>> predict(Model<Event> model, Dataset<Event> dataset, Path csv) {
         Progress progress = new Progress(parent.err(), common.progress);
         progress.start("scoring");
         List<Example<Event>> chunk = new ArrayList<>(CHUNK);
@@ -132,25 +140,72 @@ public final class EvaluateCommand implements Callable<Integer> {
         for (Example<Event> e : dataset) {
             chunk.add(e);
             if (chunk.size() == CHUNK) {
-                all.addAll(model.predict(chunk));
+                all.addAll(predictChunk(model, chunk, all.size(), csv));
                 chunk.clear();
                 progress.update((double) all.size() / dataset.size(), all.size() + " examples", false);
             }
         }
         if (!chunk.isEmpty()) {
-            all.addAll(model.predict(chunk));
+            all.addAll(predictChunk(model, chunk, all.size(), csv));
         }
         progress.update(1.0, all.size() + " examples", false);
         progress.finish(null);
         return all;
     }
 
+    private static List<Prediction<Event>> predictChunk(Model<Event> model, List<Example<Event>> chunk, long first,
+                                                        Path csv) {
+        try {
+            return model.predict(chunk);
+        } catch (IllegalArgumentException e) {
+            String located = ScoringModel.relocate(e.getMessage(), first,
+                    i -> csv != null ? CsvInput.at(csv, i + 1) : "Example " + i);
+            throw new CliException(located != null ? located : "Cannot score examples " + first + "–"
+                    + (first + chunk.size() - 1) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The names of a model's features, in feature-id order.
+     * @param model the model.
+     * @return the names.
+     */
+    static List<String> featureNames(Model<Event> model) {
+        List<String> names = new ArrayList<>(model.getFeatureIDMap().size());
+        for (int i = 0; i < model.getFeatureIDMap().size(); i++) {
+            names.add(model.getFeatureIDMap().get(i).getName());
+        }
+        return names;
+    }
+
+    /**
+     * Fails when one of the model's features is the label column or an ignored column: the dataset would not hold
+     * it, and the model would silently read it as 0 in every row.
+     * @param model the model.
+     * @param labelColumn the {@code --label-column}, or null.
+     * @param ignored the {@code --ignore-column} columns.
+     */
+    static void checkNotLabelOrIgnored(Model<Event> model, String labelColumn, List<String> ignored) {
+        for (String name : featureNames(model)) {
+            if (name.equals(labelColumn)) {
+                throw new CliException("The column '" + name + "' is one of the model's features, so it cannot be "
+                        + "the --label-column too: the model would read it as 0 in every row");
+            }
+            if (ignored.contains(name)) {
+                throw new CliException("The column '" + name + "' is one of the model's features, so it cannot be "
+                        + "skipped with --ignore-column (the model would read it as 0 in every row); drop it from "
+                        + "--ignore-column");
+            }
+        }
+    }
+
     /**
      * Fails when a CSV file lacks columns the model needs (Tribuo would silently count a missing feature as 0).
      * @param model the model.
      * @param columns the CSV's columns.
+     * @param csv the CSV file, for the message.
      */
-    static void checkFeatures(Model<Event> model, List<String> columns) {
+    static void checkFeatures(Model<Event> model, List<String> columns, Path csv) {
         java.util.Set<String> have = new java.util.HashSet<>(columns);
         List<String> missing = new ArrayList<>();
         for (int i = 0; i < model.getFeatureIDMap().size(); i++) {
@@ -160,7 +215,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         }
         if (!missing.isEmpty()) {
-            throw new CliException("The CSV file lacks " + missing.size() + " of the model's "
+            throw new CliException("The CSV file " + csv + " lacks " + missing.size() + " of the model's "
                     + model.getFeatureIDMap().size() + " feature columns (" + CsvInput.shorten(missing) + ")");
         }
     }

@@ -32,6 +32,8 @@ import java.util.Set;
  *     <li>neither: the labels must be {@code ANOMALOUS} or {@code EXPECTED} (any case); another value is an
  *     error naming it.</li>
  * </ul>
+ * With a label column, an empty or blank label is an error in every mode: it would otherwise silently become
+ * {@code EXPECTED} (with {@code anomalousValues}) or {@code ANOMALOUS} (with {@code expectedValues}).
  * Unlike Tribuo's {@code BinaryResponseProcessor} it accepts several values per class. It is an OLCUT configurable,
  * so the mapping is recorded in the dataset provenance.
  */
@@ -93,13 +95,17 @@ public final class EventResponseProcessor implements ResponseProcessor<Event> {
      * The event for one label value.
      * @param value the label (null when the row has no such column).
      * @return the event.
-     * @throws IllegalArgumentException if no mapping was given and the value is not ANOMALOUS/EXPECTED.
+     * @throws IllegalArgumentException if the label is missing or blank, or no mapping was given and the value is
+     *     not ANOMALOUS/EXPECTED.
      */
     public Event toEvent(String value) {
         if (fieldName.isEmpty()) {
             return AnomalyFactory.EXPECTED_EVENT;
         }
         String v = value == null ? "" : value.trim();
+        if (v.isEmpty()) {
+            throw new IllegalArgumentException("A row has no label in column '" + fieldName + "'");
+        }
         if (!anomalous.isEmpty()) {
             return anomalous.contains(v) ? AnomalyFactory.ANOMALOUS_EVENT : AnomalyFactory.EXPECTED_EVENT;
         }

@@ -15,13 +15,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-import java.io.BufferedWriter;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.PrintStream;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -74,7 +71,8 @@ public final class ScoreCommand implements Callable<Integer> {
     private ImageFolderSource.Channels channels;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "-",
-            description = "Output CSV file ('-' = standard output, the default).")
+            description = "Output CSV file ('-' = standard output, the default). It appears (replacing an earlier "
+                    + "file) only when the run succeeds; the input file is refused.")
     private String output;
 
     @Option(names = "--keep-column", paramLabel = "NAME", split = ",",
@@ -118,7 +116,7 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         try (ModelFiles.Loaded loaded = modelOptions.load();
              ScoringModel scoring = modelOptions.scoring(loaded)) {
-            EvaluateCommand.checkFeatures(scoring.model(), header);
+            EvaluateCommand.checkFeatures(scoring.model(), header, csv);
             stream(scoring.model());
         }
         return IaeCli.EXIT_OK;
@@ -142,16 +140,12 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         ImageFolderSource.Channels mode = channels != null ? channels : DataOptions.modelChannels(model);
         Progress progress = new Progress(parent.err(), common.progress);
-        boolean toStdout = "-".equals(output);
-        Path outFile = toStdout ? null : Path.of(output);
-        if (outFile != null) {
-            ModelFiles.createParent(outFile);
-        }
         long[] counts = new long[2];
         Model<Event> m = model;
-        try (Writer writer = new BufferedWriter(toStdout
-                ? new OutputStreamWriter(new NonClosing(parent.out()), StandardCharsets.UTF_8)
-                : Files.newBufferedWriter(outFile, StandardCharsets.UTF_8), 1 << 16)) {
+        Path outFile;
+        try (ScoreOutput target = ScoreOutput.open(output, parent.out(), images)) {
+            Writer writer = target.writer();
+            outFile = target.file();
             progress.start("scoring");
             List<Example<Event>> chunk = new ArrayList<>(chunkSize);
             List<String[]> kept = new ArrayList<>(chunkSize);
@@ -168,7 +162,7 @@ public final class ScoreCommand implements Callable<Integer> {
                     chunk.add(new ArrayExample<>(AnomalyFactory.UNKNOWN_EVENT, names, image.features(c)));
                     kept.add(new String[]{image.path(), image.imageClass()});
                     if (chunk.size() == chunkSize) {
-                        counts[1] += flush(m, chunk, kept, counts[0], writer);
+                        counts[1] += flush(m, chunk, kept, counts[0], writer, false);
                         counts[0] += chunk.size();
                         chunk.clear();
                         kept.clear();
@@ -179,18 +173,19 @@ public final class ScoreCommand implements Callable<Integer> {
                 throw new CliException(e.getMessage(), e);
             }
             if (!chunk.isEmpty()) {
-                counts[1] += flush(m, chunk, kept, counts[0], writer);
+                counts[1] += flush(m, chunk, kept, counts[0], writer, false);
                 counts[0] += chunk.size();
             }
             progress.finish(null);
-        }
-        if (counts[0] == 0) {
-            throw new CliException("No image (" + String.join(", ", ImageFolderSource.EXTENSIONS) + ") in " + images
-                    + (imageSubfolder == null ? "" : " below a folder '" + imageSubfolder + "'"));
+            if (counts[0] == 0) {
+                throw new CliException("No image (" + String.join(", ", ImageFolderSource.EXTENSIONS) + ") in "
+                        + images + (imageSubfolder == null ? "" : " below a folder '" + imageSubfolder + "'"));
+            }
+            target.commit();
         }
         double t = model instanceof IaeModel im ? im.threshold() : Double.NaN;
         parent.err().println(String.format(Locale.ROOT, "Scored %d images: %d ANOMALOUS (%.2f%%) at threshold %.6g%s",
-                counts[0], counts[1], 100.0 * counts[1] / counts[0], t, toStdout ? "" : "; wrote " + outFile));
+                counts[0], counts[1], 100.0 * counts[1] / counts[0], t, outFile == null ? "" : "; wrote " + outFile));
     }
 
     private void stream(Model<Event> model) throws IOException {
@@ -200,19 +195,15 @@ public final class ScoreCommand implements Callable<Integer> {
         }
         long fileSize = Math.max(1, Files.size(csv));
         Progress progress = new Progress(parent.err(), common.progress);
-        boolean toStdout = "-".equals(output);
-        Path outFile = toStdout ? null : Path.of(output);
-        if (outFile != null) {
-            ModelFiles.createParent(outFile);
-        }
         long rows = 0;
         long anomalous = 0;
-        try (CountingInputStream in = new CountingInputStream(Files.newInputStream(csv));
+        Path outFile;
+        try (ScoreOutput target = ScoreOutput.open(output, parent.out(), csv);
+             CountingInputStream in = new CountingInputStream(Files.newInputStream(csv));
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
-             CSVIterator it = new CSVIterator(reader, separator, CSVIterator.QUOTE);
-             Writer writer = new BufferedWriter(toStdout
-                     ? new OutputStreamWriter(new NonClosing(parent.out()), StandardCharsets.UTF_8)
-                     : Files.newBufferedWriter(outFile, StandardCharsets.UTF_8), 1 << 16)) {
+             CSVIterator it = new CSVIterator(reader, separator, CSVIterator.QUOTE)) {
+            Writer writer = target.writer();
+            outFile = target.file();
             StringBuilder head = new StringBuilder();
             for (String k : keepColumns) {
                 head.append(quote(k)).append(',');
@@ -229,14 +220,17 @@ public final class ScoreCommand implements Callable<Integer> {
                         break;
                     }
                     row = it.next();
-                } catch (UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
-                    throw new CliException("Cannot parse the CSV file " + csv + " after row " + rows + ": "
-                            + CsvInput.message(e instanceof UncheckedIOException u ? u : new IOException(e.getMessage())), e);
+                } catch (UncheckedIOException e) {
+                    throw new CliException("Cannot read the CSV file " + csv + ": " + CsvInput.message(e), e);
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    // The record after the rows read so far is the one that failed.
+                    throw new CliException(where(first + chunk.size()) + ": cannot be parsed ("
+                            + parseProblem(e) + ")", e);
                 }
                 Map<String, String> values = row.getRowData();
                 double[] x = new double[names.length];
                 for (int j = 0; j < names.length; j++) {
-                    x[j] = parse(values.get(names[j]), rows + chunk.size(), names[j]);
+                    x[j] = parse(values.get(names[j]), first + chunk.size(), names[j]);
                 }
                 chunk.add(new ArrayExample<>(AnomalyFactory.UNKNOWN_EVENT, names, x));
                 String[] k = new String[keepColumns.size()];
@@ -245,7 +239,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 }
                 kept.add(k);
                 if (chunk.size() == chunkSize) {
-                    anomalous += flush(model, chunk, kept, first, writer);
+                    anomalous += flush(model, chunk, kept, first, writer, true);
                     first += chunk.size();
                     rows = first;
                     chunk.clear();
@@ -255,26 +249,50 @@ public final class ScoreCommand implements Callable<Integer> {
                 }
             }
             if (!chunk.isEmpty()) {
-                anomalous += flush(model, chunk, kept, first, writer);
+                anomalous += flush(model, chunk, kept, first, writer, true);
                 rows = first + chunk.size();
             }
             progress.update(1.0, String.format(Locale.ROOT, "%,d rows", rows), false);
             progress.finish(null);
+            target.commit();
         }
         double t = model instanceof IaeModel m ? m.threshold() : Double.NaN;
         parent.err().println(String.format(Locale.ROOT, "Scored %d rows: %d ANOMALOUS (%.2f%%) at threshold %.6g%s",
                 rows, anomalous, rows == 0 ? 0.0 : 100.0 * anomalous / rows, t,
-                toStdout ? "" : "; wrote " + outFile));
+                outFile == null ? "" : "; wrote " + outFile));
+    }
+
+    /**
+     * Where a CSV row is, for messages.
+     * @param row the row's index (from 0, as in the output's {@code row} column).
+     * @return e.g. {@code "The CSV file F, data row 70 (output row 69)"}.
+     */
+    private String where(long row) {
+        return CsvInput.at(csv, row + 1) + " (output row " + row + ")";
+    }
+
+    /** Tribuo's message for a malformed record, without its own record count (which includes the header). */
+    private static String parseProblem(RuntimeException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        java.util.regex.Matcher fields = java.util.regex.Pattern
+                .compile("On row \\d+ headers has (\\d+) elements, current line has (\\d+) elements\\.?").matcher(m);
+        if (fields.matches()) {
+            return "it has " + fields.group(2) + " fields, the header " + fields.group(1);
+        }
+        Throwable cause = e.getCause();
+        return cause != null && cause.getMessage() != null ? m + ": " + cause.getMessage() : m;
     }
 
     private long flush(Model<Event> model, List<Example<Event>> chunk, List<String[]> kept, long first,
-                       Writer writer) throws IOException {
+                       Writer writer, boolean csvRows) throws IOException {
         List<Prediction<Event>> predictions;
         try {
             predictions = model.predict(chunk);
         } catch (IllegalArgumentException e) {
-            throw new CliException("Cannot score rows " + first + "–" + (first + chunk.size() - 1) + ": "
-                    + e.getMessage(), e);
+            String located = ScoringModel.relocate(e.getMessage(), first, i -> csvRows ? where(i)
+                    : "The image " + images + " (" + kept.get((int) (i - first))[0] + ", output row " + i + ")");
+            throw new CliException(located != null ? located : "Cannot score rows " + first + "–"
+                    + (first + chunk.size() - 1) + ": " + e.getMessage(), e);
         }
         long anomalous = 0;
         StringBuilder sb = new StringBuilder(chunk.size() * 32);
@@ -294,15 +312,20 @@ public final class ScoreCommand implements Callable<Integer> {
         return anomalous;
     }
 
-    private static double parse(String value, long row, String column) {
-        if (value == null || value.isBlank()) {
-            throw new CliException("Row " + row + " has no value in column '" + column + "'");
+    /**
+     * A feature value of a CSV row.
+     * @param value the cell.
+     * @param row the row's index (from 0, as in the output).
+     * @param column the column, for the message.
+     * @return the value.
+     * @throws CliException naming the file, row and column if the cell is empty, not a number, or not finite.
+     */
+    private double parse(String value, long row, String column) {
+        String problem = CsvInput.numberProblem(value);
+        if (problem != null) {
+            throw new CliException(where(row) + ", column '" + column + "': " + problem);
         }
-        try {
-            return Double.parseDouble(value.trim());
-        } catch (NumberFormatException e) {
-            throw new CliException("Row " + row + ", column '" + column + "': '" + value + "' is not a number");
-        }
+        return Double.parseDouble(value.trim());
     }
 
     private static String quote(String s) {
@@ -340,23 +363,6 @@ public final class ScoreCommand implements Callable<Integer> {
                 count += n;
             }
             return n;
-        }
-    }
-
-    /** Standard output must stay open after the writer is closed. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(PrintStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 

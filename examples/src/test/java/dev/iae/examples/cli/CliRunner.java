@@ -1,5 +1,6 @@
 package dev.iae.examples.cli;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,24 @@ final class CliRunner {
      * @throws InterruptedException if interrupted while waiting.
      */
     static Run iae(Path dir, String xmx, String... args) throws IOException, InterruptedException {
+        return exec(dir, command(xmx, args), null);
+    }
+
+    /**
+     * Runs {@code java -cp <test class path> IaeCli args} with standard output sent to a given file (e.g.
+     * {@code /dev/full}, to see how the tool reports a failed write); the outcome's {@code out} is then empty.
+     * @param dir the directory for the captured standard error.
+     * @param stdout where standard output goes.
+     * @param args the tool's arguments.
+     * @return the outcome.
+     * @throws IOException if the process cannot be started or its output read.
+     * @throws InterruptedException if interrupted while waiting.
+     */
+    static Run iaeWithStdout(Path dir, File stdout, String... args) throws IOException, InterruptedException {
+        return exec(dir, command(null, args), stdout);
+    }
+
+    private static List<String> command(String xmx, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add(xmx == null ? "-Xmx1g" : "-Xmx" + xmx);
@@ -63,7 +82,7 @@ final class CliRunner {
         cmd.add(classPath());
         cmd.add(IaeCli.class.getName());
         cmd.addAll(List.of(args));
-        return exec(dir, cmd);
+        return cmd;
     }
 
     /**
@@ -75,9 +94,14 @@ final class CliRunner {
      * @throws InterruptedException if interrupted while waiting.
      */
     static Run exec(Path dir, List<String> cmd) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "out", ".txt");
+        return exec(dir, cmd, null);
+    }
+
+    private static Run exec(Path dir, List<String> cmd, File stdout) throws IOException, InterruptedException {
+        Path out = stdout == null ? Files.createTempFile(dir, "out", ".txt") : null;
         Path err = Files.createTempFile(dir, "err", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout == null ? out.toFile() : stdout)
+                .redirectError(err.toFile());
         pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         pb.environment().put("OMP_NUM_THREADS", "1");
         Process p = pb.start();
@@ -85,6 +109,6 @@ final class CliRunner {
             p.destroyForcibly();
             fail("Timed out: " + cmd.subList(cmd.size() - Math.min(cmd.size(), 6), cmd.size()));
         }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return new Run(p.exitValue(), out == null ? "" : Files.readString(out), Files.readString(err));
     }
 }

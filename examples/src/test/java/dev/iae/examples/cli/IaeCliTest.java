@@ -15,6 +15,7 @@ import org.tribuo.anomaly.Event;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.BufferedWriter;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -302,7 +303,191 @@ public class IaeCliTest {
         Files.writeString(text, "x0,x1,x2,x3,x4,x5,x6,x7\n1,2,3,4,5,6,7,8\n1,2,3,oops,5,6,7,8\n");
         Run t = iae(null, "score", "--model", base + ".onnx", "--csv", text.toString(), "--output",
                 dir.resolve("t.csv").toString());
-        assertOneSentenceError(t, IaeCli.EXIT_USER_ERROR, "Row 1, column 'x3': 'oops' is not a number");
+        assertOneSentenceError(t, IaeCli.EXIT_USER_ERROR,
+                text + ", data row 2 (output row 1), column 'x3': 'oops' is not a number");
+    }
+
+    /**
+     * A copy of a generated CSV file with some cells replaced.
+     * @param source the file (no quoted fields).
+     * @param name the copy's file name in the test directory.
+     * @param cells data row (1-based: the first row below the header is 1) → column → new value.
+     */
+    private Path withCells(Path source, String name, java.util.Map<Integer, java.util.Map<String, String>> cells)
+            throws IOException {
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(source));
+        List<String> header = List.of(lines.get(0).split(",", -1));
+        cells.forEach((row, values) -> {
+            String[] f = lines.get(row).split(",", -1);
+            values.forEach((column, value) -> f[header.indexOf(column)] = value);
+            lines.set(row, String.join(",", f));
+        });
+        Path copy = dir.resolve(name);
+        Files.write(copy, lines);
+        return copy;
+    }
+
+    private Path withCell(Path source, String name, int row, String column, String value) throws IOException {
+        return withCells(source, name, java.util.Map.of(row, java.util.Map.of(column, value)));
+    }
+
+    @Test
+    public void evaluateRefusesAModelFeatureThatIsIgnoredOrIsTheLabel() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        // Ignoring a column the model uses would score every row with x3 = 0.
+        Run ignored = iae(null, "evaluate", "--model", base + ".onnx", "--csv", testCsv.toString(), "--label-column",
+                "label", "--anomaly-label", "1", "--ignore-column", "id,x3");
+        assertOneSentenceError(ignored, IaeCli.EXIT_USER_ERROR, "'x3'");
+        assertTrue(ignored.err().contains("--ignore-column"), ignored.toString());
+        // The label column holding one of the model's features: x7 replaced by the labels.
+        List<String> lines = Files.readAllLines(testCsv);
+        List<String> relabelled = new java.util.ArrayList<>();
+        for (String line : lines) {
+            String[] f = line.split(",");
+            if (!relabelled.isEmpty()) {
+                f[FEATURES] = f[FEATURES + 1];
+            }
+            relabelled.add(String.join(",", java.util.Arrays.copyOf(f, FEATURES + 1)));
+        }
+        Path labelled = dir.resolve("x7-is-label.csv");
+        Files.write(labelled, relabelled);
+        Run label = iae(null, "evaluate", "--model", base + ".onnx", "--csv", labelled.toString(), "--label-column",
+                "x7", "--anomaly-label", "1", "--ignore-column", "id");
+        assertOneSentenceError(label, IaeCli.EXIT_USER_ERROR, "'x7'");
+        assertTrue(label.err().contains("--label-column"), label.toString());
+    }
+
+    @Test
+    public void evaluateReadsOnlyTheModelsColumns() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        // The text column id (r0, r1, …) is not one of the model's features: no --ignore-column needed, as for score.
+        Run without = iae(null, "evaluate", "--model", base + ".onnx", "--csv", testCsv.toString(), "--label-column",
+                "label", "--anomaly-label", "1", "--progress", "NONE");
+        assertEquals(0, without.exit(), without.toString());
+        Run with = iae(null, "evaluate", "--model", base + ".onnx", "--csv", testCsv.toString(), "--label-column",
+                "label", "--anomaly-label", "1", "--ignore-column", "id", "--progress", "NONE");
+        assertEquals(0, with.exit(), with.toString());
+        assertEquals(with.out(), without.out());
+        assertTrue(without.out().contains("AUROC "), without.out());
+    }
+
+    @Test
+    public void scoreFailsWhenStandardOutputCannotBeWritten() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        File full = new File("/dev/full");
+        assumeTrue(full.exists() && full.canWrite(), "/dev/full is absent");
+        Run r = CliRunner.iaeWithStdout(dir, full, "score", "--model", base + ".onnx", "--csv", testCsv.toString(),
+                "--progress", "NONE");
+        assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, "Could not write the scores to standard output");
+        assertFalse(r.err().contains("Scored "), r.toString());
+    }
+
+    @Test
+    public void scoreRefusesToOverwriteItsInput() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        Path input = dir.resolve("same.csv");
+        Files.copy(testCsv, input, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        byte[] before = Files.readAllBytes(input);
+        for (String spelling : List.of(input.toString(), dir.resolve("out/../same.csv").toString())) {
+            Run r = iae(null, "score", "--model", base + ".onnx", "--csv", input.toString(), "--output", spelling);
+            assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, "is the input file");
+            assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(input)), "input changed: " + spelling);
+        }
+    }
+
+    @Test
+    public void aFailedScoreLeavesNoPartialOutput() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        Path bad = withCell(testCsv, "bad-row-250.csv", 250, "x3", "oops");
+        Path outDir = Files.createDirectories(dir.resolve("failed-score"));
+        Path fresh = outDir.resolve("fresh.csv");
+        Path existing = outDir.resolve("existing.csv");
+        Files.writeString(existing, "an earlier run\n");
+        for (Path out : List.of(fresh, existing)) {
+            // Chunks of 16: 15 chunks of scores are written before the bad row is read.
+            Run r = iae(null, "score", "--model", base + ".onnx", "--csv", bad.toString(), "--output", out.toString(),
+                    "--chunk-size", "16", "--progress", "NONE");
+            assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, "'oops' is not a number");
+        }
+        assertFalse(Files.exists(fresh), "partial output left behind");
+        assertEquals("an earlier run\n", Files.readString(existing));
+        try (var files = Files.list(outDir)) {
+            assertEquals(List.of(existing), files.toList(), "temporary files left behind");
+        }
+        // A run that succeeds replaces the earlier output, and leaves nothing else.
+        Run ok = iae(null, "score", "--model", base + ".onnx", "--csv", testCsv.toString(), "--output",
+                existing.toString(), "--chunk-size", "16", "--progress", "NONE");
+        assertEquals(0, ok.exit(), ok.toString());
+        assertEquals(301, Files.readAllLines(existing).size());
+        try (var files = Files.list(outDir)) {
+            assertEquals(List.of(existing), files.toList(), "temporary files left behind");
+        }
+    }
+
+    @Test
+    public void csvValueErrorsNameTheFileRowAndColumn() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        String[] labels = {"--label-column", "label", "--anomaly-label", "1", "--ignore-column", "id",
+                "--progress", "NONE"};
+        Path empty = withCell(testCsv, "empty-cell.csv", 3, "x2", "");
+        Run r = iae(null, concat(new String[]{"evaluate", "--model", base + ".onnx", "--csv", empty.toString()},
+                labels));
+        assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, empty + ", data row 3, column 'x2': no value");
+        Run t = iae(null, "train", "--csv", empty.toString(), "--label-column", "label", "--anomaly-label", "1",
+                "--ignore-column", "id", "--output", dir.resolve("never3").toString());
+        assertOneSentenceError(t, IaeCli.EXIT_USER_ERROR, empty + ", data row 3, column 'x2': no value");
+        Path text = withCell(testCsv, "text-cell.csv", 5, "x1", "abc");
+        r = iae(null, concat(new String[]{"evaluate", "--model", base + ".onnx", "--csv", text.toString()}, labels));
+        assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, text + ", data row 5, column 'x1': 'abc' is not a number");
+        Path nan = withCell(testCsv, "nan-cell.csv", 7, "x4", "NaN");
+        r = iae(null, concat(new String[]{"evaluate", "--model", base + ".onnx", "--csv", nan.toString()}, labels));
+        assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, nan + ", data row 7, column 'x4': 'NaN' is not a finite");
+        Path inf = withCell(testCsv, "inf-cell.csv", 8, "x6", "-Infinity");
+        r = iae(null, concat(new String[]{"evaluate", "--model", base + ".onnx", "--csv", inf.toString()}, labels));
+        assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, inf + ", data row 8, column 'x6': '-Infinity' is not a");
+        // Past the first chunk of 4,096 examples: a value the model cannot take (outside float32) in data row 4,500.
+        Path big = dir.resolve("big-labelled.csv");
+        writeCsv(big, 5000, 0.2, new Random(4));
+        Path huge = withCell(big, "huge-cell.csv", 4500, "x5", "1e300");
+        r = iae(null, concat(new String[]{"evaluate", "--model", base + ".onnx", "--csv", huge.toString()}, labels));
+        assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, "data row 4500");
+        assertTrue(r.err().contains("x5"), r.toString());
+        // score: the exact row of a malformed line and of an unusable value, not the start of the chunk.
+        Path ragged = dir.resolve("ragged.csv");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(testCsv));
+        lines.set(100, lines.get(100) + ",extra");
+        Files.write(ragged, lines);
+        Run s = iae(null, "score", "--model", base + ".onnx", "--csv", ragged.toString(), "--chunk-size", "64",
+                "--output", dir.resolve("never.csv").toString(), "--progress", "NONE");
+        assertOneSentenceError(s, IaeCli.EXIT_USER_ERROR, ragged + ", data row 100");
+        Path hugeScore = withCell(testCsv, "huge-score.csv", 70, "x5", "1e300");
+        s = iae(null, "score", "--model", base + ".onnx", "--csv", hugeScore.toString(), "--chunk-size", "64",
+                "--output", dir.resolve("never.csv").toString(), "--progress", "NONE");
+        assertOneSentenceError(s, IaeCli.EXIT_USER_ERROR, hugeScore + ", data row 70 (output row 69)");
+        assertTrue(s.err().contains("x5"), s.toString());
+        assertFalse(Files.exists(dir.resolve("never.csv")));
+    }
+
+    @Test
+    public void blankLabelsAreRefused() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        Path blank = withCells(testCsv, "blank-labels.csv",
+                java.util.Map.of(4, java.util.Map.of("label", " "), 9, java.util.Map.of("label", "")));
+        Run r = iae(null, "evaluate", "--model", base + ".onnx", "--csv", blank.toString(), "--label-column",
+                "label", "--anomaly-label", "1", "--ignore-column", "id", "--progress", "NONE");
+        assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, blank + ", data row 4, has no label in column 'label'");
+        assertTrue(r.err().contains("2 rows"), r.toString());
+        Run t = iae(null, "train", "--csv", blank.toString(), "--label-column", "label", "--normal-label", "0",
+                "--ignore-column", "id", "--output", dir.resolve("never4").toString(), "--epochs", "1",
+                "--pretrain-epochs", "1", "--encoder-sizes", "8", "--rep-dim", "4", "--lstm-hidden", "4");
+        assertOneSentenceError(t, IaeCli.EXIT_USER_ERROR, blank + ", data row 4, has no label in column 'label'");
+        assertFalse(Files.exists(dir.resolve("never4.tribuo")));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
