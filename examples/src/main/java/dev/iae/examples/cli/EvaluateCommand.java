@@ -1,6 +1,7 @@
 package dev.iae.examples.cli;
 
 import dev.iae.examples.plot.EvaluationPlots;
+import dev.iae.tribuo.DenseFeatures;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.tribuo.Dataset;
@@ -78,7 +79,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 if (data.csv != null) {
                     checkFeatures(model, CsvInput.header(data.csv, data.separator), data.csv);
                     checkNotLabelOrIgnored(model, data.labelColumn, data.ignoredColumns());
-                    features = featureNames(model);
+                    features = DenseFeatures.featureNames(model.getFeatureIDMap());
                 }
                 // Only the model's columns are read, as score does: other columns need not be numeric.
                 dataset = data.load(false, true, parent.err(), features);
@@ -166,19 +167,6 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /**
-     * The names of a model's features, in feature-id order.
-     * @param model the model.
-     * @return the names.
-     */
-    static List<String> featureNames(Model<Event> model) {
-        List<String> names = new ArrayList<>(model.getFeatureIDMap().size());
-        for (int i = 0; i < model.getFeatureIDMap().size(); i++) {
-            names.add(model.getFeatureIDMap().get(i).getName());
-        }
-        return names;
-    }
-
-    /**
      * Fails when one of the model's features is the label column or an ignored column: the dataset would not hold
      * it, and the model would silently read it as 0 in every row.
      * @param model the model.
@@ -186,7 +174,7 @@ public final class EvaluateCommand implements Callable<Integer> {
      * @param ignored the {@code --ignore-column} columns.
      */
     static void checkNotLabelOrIgnored(Model<Event> model, String labelColumn, List<String> ignored) {
-        for (String name : featureNames(model)) {
+        for (String name : DenseFeatures.featureNames(model.getFeatureIDMap())) {
             if (name.equals(labelColumn)) {
                 throw new CliException("The column '" + name + "' is one of the model's features, so it cannot be "
                         + "the --label-column too: the model would read it as 0 in every row");
@@ -208,8 +196,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     static void checkFeatures(Model<Event> model, List<String> columns, Path csv) {
         java.util.Set<String> have = new java.util.HashSet<>(columns);
         List<String> missing = new ArrayList<>();
-        for (int i = 0; i < model.getFeatureIDMap().size(); i++) {
-            String name = model.getFeatureIDMap().get(i).getName();
+        for (String name : DenseFeatures.featureNames(model.getFeatureIDMap())) {
             if (!have.contains(name)) {
                 missing.add(name);
             }

@@ -1,6 +1,7 @@
 package dev.iae.examples.cli;
 
 import dev.iae.examples.data.ImageFolderSource;
+import dev.iae.tribuo.DenseFeatures;
 import dev.iae.tribuo.IaeModel;
 import org.tribuo.Example;
 import org.tribuo.Model;
@@ -134,10 +135,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     private void streamImages(Model<Event> model) throws IOException {
-        String[] names = new String[model.getFeatureIDMap().size()];
-        for (int j = 0; j < names.length; j++) {
-            names[j] = model.getFeatureIDMap().get(j).getName();
-        }
+        String[] names = DenseFeatures.featureNames(model.getFeatureIDMap()).toArray(new String[0]);
         ImageFolderSource.Channels mode = channels != null ? channels : DataOptions.modelChannels(model);
         Progress progress = new Progress(parent.err(), common.progress);
         long[] counts = new long[2];
@@ -189,10 +187,7 @@ public final class ScoreCommand implements Callable<Integer> {
     }
 
     private void stream(Model<Event> model) throws IOException {
-        String[] names = new String[model.getFeatureIDMap().size()];
-        for (int j = 0; j < names.length; j++) {
-            names[j] = model.getFeatureIDMap().get(j).getName();
-        }
+        String[] names = DenseFeatures.featureNames(model.getFeatureIDMap()).toArray(new String[0]);
         long fileSize = Math.max(1, Files.size(csv));
         Progress progress = new Progress(parent.err(), common.progress);
         long rows = 0;
