@@ -496,8 +496,8 @@ def parse_ints(v):
 
 
 def cmd_run(args):
-    if args.validate is not None:
-        sys.exit("--validate is a Java-runner mode (held-out training images); the peers have none. "
+    if args.validate is not None or args.validate_fold is not None:
+        sys.exit("--validate and --validate-fold are Java-runner modes (held-out training images); the peers have none. "
                  "Run benchmarks/run-all.sh with SKIP_PYTHON=1.")
     start = datetime.now(timezone.utc)
     start_load = load_average()
@@ -703,6 +703,7 @@ def main():
                        help="accepted so run-all.sh can pass its options to both runners; IAE settings only")
     r.add_argument("--validate", default=None,
                    help="refused: the peers have no validation mode (run-all.sh: set SKIP_PYTHON=1)")
+    r.add_argument("--validate-fold", default=None, help="refused, as --validate")
     r.add_argument("--out", default=os.path.join("benchmarks", "results"))
     r.add_argument("--name", default=None)
     r.add_argument("--label", default="")

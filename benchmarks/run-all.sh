@@ -10,7 +10,8 @@
 #                   --lstm-bias true|false, --min-centre X, --rec-weight W (the COMBINED score's reconstruction
 #                   weight), --rec-weights W[,W...] (also re-score each model with these weights: rows ;wrec=W);
 #                   --validate F (choose settings on held-out TRAINING images, never the test set; needs
-#                   SKIP_PYTHON=1)
+#                   SKIP_PYTHON=1), --validate-fold K (with --validate: the K-th window of held-out images instead
+#                   of the last; folds score disjoint images)
 #   environment:    JAVA_METHODS (default: all six IAE presets and OCSVM_TRIBUO), PY_METHODS (default: all four),
 #                   OUT (default benchmarks/results), IAE_BUILD_SUFFIX (Maven build-directory suffix, e.g. -g),
 #                   JAVA_XMX (default 6g), SKIP_BUILD=1 (reuse the last build), SKIP_JAVA=1, SKIP_PYTHON=1

@@ -83,6 +83,10 @@ import java.util.function.Consumer;
  *                                       as many images of each other class's TRAINING set ({@link ValidationSplit});
  *                                       the test set is not read; rows are marked with the data set name
  *                                       "&lt;dataset&gt;-validation"
+ *   --validate-fold K                   with --validate: hold out the K-th window of that size instead (0, the
+ *                                       default, is the last normal images and the first of each other class;
+ *                                       K moves both windows by K windows, so folds score disjoint images); rows
+ *                                       of K &gt; 0 are marked "&lt;dataset&gt;-validation-foldK"
  *   --threads N                         libtorch threads (default 1)
  *   --out DIR                           output directory (default benchmarks/results)
  *   --name NAME                         file base name (default &lt;dataset&gt;-java)
@@ -109,6 +113,7 @@ public final class OneClassBenchmark {
     /** The IAE trainer settings overridden on the command line, in {@link Setting} order. */
     private final Map<Setting, SettingOverride> trainerOverrides = new EnumMap<>(Setting.class);
     private double validate = 0.0;
+    private int validateFold = 0;
     /** Extra scorings of each IAE model ({@code --rec-weights}), or null. */
     private ScoreSweep sweep = null;
     private int threads = 1;
@@ -223,6 +228,12 @@ public final class OneClassBenchmark {
                         throw new IllegalArgumentException("--validate must be a fraction in (0, 1), found " + v);
                     }
                     break;
+                case "--validate-fold":
+                    b.validateFold = Integer.parseInt(v);
+                    if (b.validateFold < 0) {
+                        throw new IllegalArgumentException("--validate-fold must be at least 0, found " + v);
+                    }
+                    break;
                 case "--threads": b.threads = Integer.parseInt(v); break;
                 case "--out": b.out = Paths.get(v); break;
                 case "--name": b.name = v; break;
@@ -240,6 +251,9 @@ public final class OneClassBenchmark {
         }
         if (b.name == null) {
             b.name = (cifar ? "cifar10" : "fashion-mnist") + "-java";
+        }
+        if (b.validateFold > 0 && b.validate == 0.0) {
+            throw new IllegalArgumentException("--validate-fold " + b.validateFold + " needs --validate F");
         }
         // Build every IAE method's trainer once now, so a setting that does not fit a preset (e.g. --score COMBINED
         // for CAE, which has no hypersphere) fails before any data is read, not after hours of training.
@@ -455,9 +469,11 @@ public final class OneClassBenchmark {
                     long tl = System.nanoTime();
                     Split trainSplit = load(true, k, r, seed);
                     fingerprint = trainSplit.fingerprint;
-                    ValidationSplit split = ValidationSplit.of(examples(trainSplit.source), k, validate, NUM_CLASSES,
+                    ValidationSplit split = ValidationSplit.of(examples(trainSplit.source), k, validate, validateFold,
+                            NUM_CLASSES,
                             j -> classImages.computeIfAbsent(j, c -> examples(load(true, c, 0.0, 0L).source)));
-                    String what = "class " + k + " r=" + r + " seed " + seed + " holdout " + validate;
+                    String what = "class " + k + " r=" + r + " seed " + seed + " holdout " + validate
+                            + (validateFold > 0 ? " fold " + validateFold : "");
                     MutableDataset<Event> fit = dataset(split.fit(), "validation fit set, " + what);
                     MutableDataset<Event> val = dataset(split.validation(), "validation set, " + what);
                     System.out.printf("class %d r=%.2f seed %d: %s in %.1f s%n", k, r, seed, split, secs(tl));
@@ -574,7 +590,7 @@ public final class OneClassBenchmark {
 
     /** The data set name written to the tables; validation rows say so, so they never mix with test results. */
     private String rowDataset() {
-        return datasetName() + (validate > 0 ? "-validation" : "");
+        return datasetName() + (validate > 0 ? "-validation" : "") + (validateFold > 0 ? "-fold" + validateFold : "");
     }
 
     /** scikit-learn's gamma='scale': 1 / (D · var(X)) over all training values. */
@@ -630,9 +646,13 @@ public final class OneClassBenchmark {
                     + "compute both parts on the scored set");
         }
         if (validate > 0) {
-            header.add("VALIDATION run (training data only; the test set was not read): the last "
-                    + validate + " of the normal training images are held out and scored with as many training "
-                    + "images of each other class (ValidationSplit); the models train on the rest");
+            header.add("VALIDATION run (training data only; the test set was not read): "
+                    + (validateFold == 0 ? "the last " + validate + " of the normal training images are held out and "
+                    + "scored with as many training images of each other class (the first ones)"
+                    : "fold " + validateFold + ": the normal training images " + validateFold + " windows of "
+                    + validate + " before the end are held out and scored with as many training images of each "
+                    + "other class, taken after the first " + validateFold + " such windows")
+                    + " (ValidationSplit); the models train on the rest");
         }
         String title = "One-class benchmark: " + datasetName() + " (Java: IAE presets and Tribuo one-class SVM)"
                 + (label.isEmpty() ? "" : " — " + label);
@@ -692,7 +712,8 @@ public final class OneClassBenchmark {
                 + ", seeds=" + Arrays.toString(seeds) + ", methods=" + methods + ", maxNormal=" + maxNormal
                 + ", contamination=" + Arrays.toString(contaminations)
                 + (overrides().isEmpty() ? "" : ", overrides=" + overrides())
-                + (validate > 0 ? ", validate=" + validate : "") + (sweep != null ? ", " + sweep : "")
+                + (validate > 0 ? ", validate=" + validate : "")
+                + (validateFold > 0 ? ", validateFold=" + validateFold : "") + (sweep != null ? ", " + sweep : "")
                 + ", out=" + out + ")";
     }
 }

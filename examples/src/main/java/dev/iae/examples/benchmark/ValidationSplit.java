@@ -23,7 +23,12 @@ import static dev.iae.examples.data.FashionMnistDataSource.METADATA_INDEX;
  * the last {@code h = ceil(holdout · n)} normal images are held out as validation normals and the rest is the fit
  * set. For every other class {@code j}, the first {@code h} training images of class {@code j} (data order) that
  * are not already in the training set as contaminants become validation anomalies, so the validation set has the
- * test set's 1 : (classes − 1) mix of normal and anomalous images. Examples are identified by their
+ * test set's 1 : (classes − 1) mix of normal and anomalous images.
+ * <p>
+ * Fold {@code f} (0 is the split above) moves both windows by {@code f · h} images: it holds out the normal images
+ * {@code f · h} to {@code (f + 1) · h} counted from the end, and takes the other classes' eligible images
+ * {@code f · h} to {@code (f + 1) · h} counted from the start. Different folds therefore score disjoint image sets,
+ * which tests whether a choice follows the settings or the particular held-out images. Examples are identified by their
  * class and index metadata ({@link FashionMnistDataSource#METADATA_CLASS},
  * {@link FashionMnistDataSource#METADATA_INDEX}), which both image data sources of this module write under the same
  * keys.
@@ -43,20 +48,41 @@ public final class ValidationSplit {
     }
 
     /**
-     * Splits a one-class training set.
+     * Splits a one-class training set with fold 0 (the last normal images, the first images of the other classes).
      * @param training the one-class training set of {@code normalClass} (all EXPECTED), in data-source order.
      * @param normalClass the normal class k.
      * @param holdout the fraction of normal images held out, in (0, 1).
      * @param numClasses the number of classes in the data set (10 for Fashion-MNIST and CIFAR-10).
      * @param classImages the training images of one class, in data order (called once per other class).
      * @return the split.
-     * @throws IllegalArgumentException if the fraction is out of range, an example lacks the class/index metadata,
-     * fewer than two normal images would remain, or another class has too few images left.
+     * @throws IllegalArgumentException as {@link #of(List, int, double, int, int, IntFunction)}.
      */
     public static ValidationSplit of(List<Example<Event>> training, int normalClass, double holdout, int numClasses,
                                      IntFunction<Iterable<Example<Event>>> classImages) {
+        return of(training, normalClass, holdout, 0, numClasses, classImages);
+    }
+
+    /**
+     * Splits a one-class training set.
+     * @param training the one-class training set of {@code normalClass} (all EXPECTED), in data-source order.
+     * @param normalClass the normal class k.
+     * @param holdout the fraction of normal images held out, in (0, 1).
+     * @param fold which window of {@code h} images to hold out (0 = the last normal images, see the class
+     * documentation); at least 0.
+     * @param numClasses the number of classes in the data set (10 for Fashion-MNIST and CIFAR-10).
+     * @param classImages the training images of one class, in data order (called once per other class).
+     * @return the split.
+     * @throws IllegalArgumentException if the fraction or fold is out of range (the fold's window must lie inside the
+     * normal images), an example lacks the class/index metadata, fewer than two normal images would remain, or
+     * another class has too few images left.
+     */
+    public static ValidationSplit of(List<Example<Event>> training, int normalClass, double holdout, int fold,
+                                     int numClasses, IntFunction<Iterable<Example<Event>>> classImages) {
         if (!(holdout > 0.0 && holdout < 1.0)) {
             throw new IllegalArgumentException("holdout must be in (0, 1), found " + holdout);
+        }
+        if (fold < 0) {
+            throw new IllegalArgumentException("fold must be at least 0, found " + fold);
         }
         List<Integer> normalPositions = new ArrayList<>();
         Set<String> inTraining = new HashSet<>();
@@ -72,8 +98,14 @@ public final class ValidationSplit {
             throw new IllegalArgumentException("Holding out " + h + " of " + normalPositions.size()
                     + " normal images leaves fewer than 2 to train on");
         }
-        Set<Integer> heldOut = new HashSet<>(normalPositions.subList(normalPositions.size() - h,
-                normalPositions.size()));
+        long end = (long) normalPositions.size() - (long) fold * h;
+        if (end - h < 0) {
+            throw new IllegalArgumentException("Fold " + fold + " of " + h + " held-out images lies outside the "
+                    + normalPositions.size() + " normal images (at most fold " + (normalPositions.size() / h - 1)
+                    + ")");
+        }
+        Set<Integer> heldOut = new HashSet<>(normalPositions.subList((int) end - h, (int) end));
+        long skip = (long) fold * h;
         List<Example<Event>> fit = new ArrayList<>(training.size() - h);
         List<Example<Event>> validation = new ArrayList<>(h * numClasses);
         for (int i = 0; i < training.size(); i++) {
@@ -88,6 +120,7 @@ public final class ValidationSplit {
                 continue;
             }
             int taken = 0;
+            long eligible = 0;
             int position = 0;
             for (Example<Event> e : classImages.apply(j)) {
                 if (taken == h) {
@@ -97,15 +130,16 @@ public final class ValidationSplit {
                     throw new IllegalArgumentException("classImages(" + j + ") returned an example of class "
                             + classOf(e, position) + " at position " + position);
                 }
-                if (!inTraining.contains(key(e, position))) {
+                if (!inTraining.contains(key(e, position)) && eligible++ >= skip) {
                     validation.add(relabel(e, AnomalyFactory.ANOMALOUS_EVENT));
                     taken++;
                 }
                 position++;
             }
             if (taken < h) {
-                throw new IllegalArgumentException("Class " + j + " has only " + taken + " training images outside "
-                        + "the training set; the validation split needs " + h);
+                throw new IllegalArgumentException("Class " + j + " has only " + (eligible)
+                        + " training images outside the training set; fold " + fold + " of the validation split needs "
+                        + (skip + h));
             }
         }
         boolean[] anomalous = new boolean[validation.size()];

@@ -81,6 +81,13 @@ public class OneClassBenchmarkTest {
                 && s.contains("validate=0.1"), s);
         assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--validate", "1"}));
+        assertTrue(OneClassBenchmark.parse(new String[]{"--validate", "0.1", "--validate-fold", "2"}).toString()
+                .contains("validate=0.1, validateFold=2"));
+        IllegalArgumentException foldAlone = assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--validate-fold", "1"}));
+        assertTrue(foldAlone.getMessage().contains("needs --validate"), foldAlone.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> OneClassBenchmark.parse(new String[]{"--validate", "0.1", "--validate-fold", "-1"}));
         assertThrows(IllegalArgumentException.class,
                 () -> OneClassBenchmark.parse(new String[]{"--lambda-rec", "-1"}));
         assertThrows(IllegalArgumentException.class,

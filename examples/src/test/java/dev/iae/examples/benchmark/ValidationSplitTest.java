@@ -71,6 +71,49 @@ public class ValidationSplitTest {
     }
 
     @Test
+    public void foldsHoldOutDisjointWindows() {
+        // Normal class 0: ten images, one contaminant (class 1 #1); h = ceil(0.2 * 10) = 2.
+        List<Example<Event>> training = classImages(0, 10);
+        training.add(image(1, 1));
+        List<String> seen = new ArrayList<>();
+        String[][] expected = {
+                {"0/8", "0/9", "1/0", "1/2", "2/0", "2/1"},
+                {"0/6", "0/7", "1/3", "1/4", "2/2", "2/3"},
+                {"0/4", "0/5", "1/5", "1/6", "2/4", "2/5"}};
+        for (int fold = 0; fold < expected.length; fold++) {
+            ValidationSplit s = ValidationSplit.of(training, 0, 0.2, fold, 3, c -> classImages(c, 8));
+            List<String> validation = new ArrayList<>();
+            s.validation().forEach(e -> validation.add(id(e)));
+            assertEquals(List.of(expected[fold]), validation, "fold " + fold);
+            assertArrayEquals(new boolean[]{false, false, true, true, true, true}, s.isAnomalous());
+            assertEquals(training.size() - 2, s.fit().size());
+            for (Example<Event> e : s.fit()) {
+                assertTrue(!validation.contains(id(e)), "fold " + fold + " trains on held-out " + id(e));
+            }
+            for (String v : validation) {
+                assertTrue(!seen.contains(v), v + " is scored by two folds");
+                seen.add(v);
+            }
+        }
+        // Fold 0 is the five-argument split.
+        List<String> fold0 = new ArrayList<>();
+        ValidationSplit.of(training, 0, 0.2, 3, c -> classImages(c, 8)).validation().forEach(e -> fold0.add(id(e)));
+        assertEquals(List.of(expected[0]), fold0);
+        // Fold 4 holds out 0/0-0/1; fold 5 lies outside the ten normal images; class 1 runs out at fold 3.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ValidationSplit.of(training, 0, 0.2, 5, 3, c -> classImages(c, 20)));
+        assertTrue(e.getMessage().contains("Fold 5 of 2 held-out images lies outside the 10 normal images (at most "
+                + "fold 4)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ValidationSplit.of(training, 0, 0.2, 3, 3, c -> classImages(c, 8)));
+        assertTrue(e.getMessage().contains("Class 1 has only 7 training images outside the training set; fold 3 "
+                + "of the validation split needs 8"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ValidationSplit.of(training, 0, 0.2, -1, 3, c -> classImages(c, 8)));
+        assertTrue(e.getMessage().contains("fold must be at least 0"), e.getMessage());
+    }
+
+    @Test
     public void refusesWhatCannotBeSplit() {
         List<Example<Event>> training = classImages(0, 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
