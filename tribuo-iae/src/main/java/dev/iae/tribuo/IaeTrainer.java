@@ -10,6 +10,7 @@ import org.tribuo.Dataset;
 import org.tribuo.Example;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
+import org.tribuo.Prediction;
 import org.tribuo.Trainer;
 import org.tribuo.anomaly.Event;
 import org.tribuo.provenance.ModelProvenance;
@@ -414,9 +415,49 @@ public final class IaeTrainer implements Trainer<Event> {
         try (TrainedNetwork trained = trainNetwork(examples, localRng)) {
             ModelProvenance provenance = new ModelProvenance(IaeModel.class.getName(), OffsetDateTime.now(),
                     examples.getProvenance(), trainerProvenance, runProvenance);
-            return IaeModel.create(MODEL_NAME, provenance, trained.featureMap(), examples.getOutputIDInfo(),
-                    trained.description(), executionProvider);
+            IaeNetworkDescription description = trained.description();
+            IaeModel model = IaeModel.create(MODEL_NAME, provenance, trained.featureMap(),
+                    examples.getOutputIDInfo(), description, executionProvider);
+            if (thresholdRule != ThresholdRule.QUANTILE) {
+                return model;
+            }
+            // The QUANTILE threshold was fitted on DJL's training scores; the model serves ONNX Runtime's, which
+            // differ in the last float digits. Refit it on the served scores, so that the fraction of training
+            // examples the model itself flags is the configured contamination (an example at an order statistic
+            // the quantile lands on could otherwise flip).
+            double served;
+            try {
+                served = IaeLoss.quantile(servedTrainingScores(model, examples), 1.0 - contamination);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            if (Double.compare(served, description.threshold()) == 0) {
+                return model;
+            }
+            logger.fine(String.format(Locale.ROOT, "Threshold refitted on ONNX Runtime's training scores: %.9g "
+                    + "(DJL's: %.9g)", served, description.threshold()));
+            try (IaeModel djlThreshold = model) {
+                return IaeModel.create(MODEL_NAME, provenance, trained.featureMap(), examples.getOutputIDInfo(),
+                        description.withThreshold(served), executionProvider);
+            }
         }
+    }
+
+    /** The served model's scores of the training examples it was fitted on (the EXPECTED ones, in order). */
+    private static double[] servedTrainingScores(IaeModel model, Dataset<Event> examples) {
+        List<Example<Event>> expected = new ArrayList<>(examples.size());
+        for (Example<Event> ex : examples) {
+            if (ex.getOutput().getType() == Event.EventType.EXPECTED) {
+                expected.add(ex);
+            }
+        }
+        List<Prediction<Event>> predictions = model.predict(expected);
+        double[] scores = new double[predictions.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = predictions.get(i).getOutput().getScore();
+        }
+        return scores;
     }
 
     /**
@@ -608,7 +649,10 @@ public final class IaeTrainer implements Trainer<Event> {
             return featureMap;
         }
 
-        /** @return a copy of the scores of the EXPECTED training examples, in dataset order. */
+        /**
+         * @return a copy of DJL's scores of the EXPECTED training examples, in dataset order (the description's
+         * threshold is fitted on them; a model from {@code train} refits a QUANTILE threshold on ONNX Runtime's).
+         */
         public double[] trainingScores() {
             return trainingScores.clone();
         }

@@ -6,8 +6,11 @@ package dev.iae.tribuo;
  */
 public enum ThresholdRule {
     /**
-     * The (1 − contamination)-quantile of the training scores: about a fraction {@code contamination} of the
-     * training data is flagged as anomalous (contamination 0 gives the largest training score).
+     * The (1 − contamination)-quantile of the training scores (linear interpolation): about a fraction
+     * {@code contamination} of the training data is flagged as anomalous (contamination 0 gives the largest training
+     * score). {@code IaeTrainer.train} fits it on the scores the returned model serves (ONNX Runtime's), so the
+     * model's own predictions on its training data follow it exactly; {@code IaeTrainer.trainNetwork}, which
+     * does not build the ONNX model, fits it on DJL's scores (they differ in the last float digits).
      */
     QUANTILE,
     /**

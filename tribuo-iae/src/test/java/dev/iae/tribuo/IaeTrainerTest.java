@@ -110,6 +110,36 @@ public class IaeTrainerTest {
         }
     }
 
+    /**
+     * The QUANTILE threshold is the quantile of the scores the returned model serves (ONNX Runtime's), not of
+     * DJL's, which differ in the last float digits: with 21 training examples and 5 % contamination the quantile
+     * lands exactly on the second-largest score, so the model must flag exactly one of its training examples.
+     */
+    @Test
+    public void quantileThresholdIsFittedOnTheServedScores() {
+        MutableDataset<Event> small = new MutableDataset<>(train.getProvenance(), new AnomalyFactory());
+        for (Example<Event> ex : train) {
+            if (small.size() < 21 && ex.getOutput().getType() == Event.EventType.EXPECTED) {
+                small.add(ex);
+            }
+        }
+        assertEquals(21, small.size());
+        IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).contamination(0.05).build();
+        try (IaeModel model = trainer.train(small)) {
+            List<Prediction<Event>> preds = model.predict(small);
+            double[] served = new double[preds.size()];
+            int flagged = 0;
+            for (int i = 0; i < served.length; i++) {
+                served[i] = preds.get(i).getOutput().getScore();
+                flagged += preds.get(i).getOutput().getType() == Event.EventType.ANOMALOUS ? 1 : 0;
+            }
+            assertEquals(IaeLoss.quantile(served, 0.95), model.threshold(), 0.0);
+            assertEquals(21, Arrays.stream(served).distinct().count(), "tied training scores");
+            assertEquals(1, flagged, "training examples flagged at threshold " + model.threshold() + ": "
+                    + Arrays.toString(served));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(IaePreset.class)
     public void everyPresetDetectsAnomalies(IaePreset preset) {
