@@ -91,7 +91,10 @@ public final class BenchmarkConfig {
     public static final int[] FASHION_CHANNELS = {16, 32, 64};
     /** Fashion-MNIST: latent dimension. */
     public static final int FASHION_REP_DIM = 64;
-    /** Fashion-MNIST: LSTM hidden size (the paper: 2048). */
+    /**
+     * Fashion-MNIST: LSTM hidden size (the paper: 2048). On validation data with these settings (ten classes, seed
+     * 1) 2048 scored 0.9323 against 256's 0.9320 at twice the training time, short of the +0.003 a change needed.
+     */
     public static final int FASHION_LSTM = 256;
     /** Fashion-MNIST: input pre-processing, one global min-max range (chosen on validation data, see above). */
     public static final Normalization FASHION_NORMALIZATION = Normalization.GLOBAL_MIN_MAX;
