@@ -418,16 +418,23 @@ public final class IaeTrainer implements Trainer<Event> {
             IaeNetworkDescription description = trained.description();
             IaeModel model = IaeModel.create(MODEL_NAME, provenance, trained.featureMap(),
                     examples.getOutputIDInfo(), description, executionProvider);
-            if (thresholdRule != ThresholdRule.QUANTILE) {
-                return model;
-            }
-            // The QUANTILE threshold was fitted on DJL's training scores; the model serves ONNX Runtime's, which
-            // differ in the last float digits. Refit it on the served scores, so that the fraction of training
-            // examples the model itself flags is the configured contamination (an example at an order statistic
-            // the quantile lands on could otherwise flip).
+            // The threshold was fitted on DJL's training scores; the model serves ONNX Runtime's, which differ in
+            // the last float digits. Refit it on the served scores, so that the model's own decisions on its
+            // training data follow the rule exactly (an example at the order statistic a quantile lands on could
+            // otherwise flip). For RADIUS the served score is the squared distance (the rule needs the SVDD score).
             double served;
             try {
-                served = IaeLoss.quantile(servedTrainingScores(model, examples), 1.0 - contamination);
+                double[] scores = servedTrainingScores(model, examples);
+                if (thresholdRule == ThresholdRule.RADIUS) {
+                    float[] squaredDistances = new float[scores.length];
+                    for (int i = 0; i < scores.length; i++) {
+                        squaredDistances[i] = (float) scores[i];
+                    }
+                    double radius = IaeLoss.radiusQuantile(squaredDistances, nu);
+                    served = radius * radius;
+                } else {
+                    served = IaeLoss.quantile(scores, 1.0 - contamination);
+                }
             } catch (RuntimeException e) {
                 model.close();
                 throw e;

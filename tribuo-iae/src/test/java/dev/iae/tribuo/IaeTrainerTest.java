@@ -170,6 +170,25 @@ public class IaeTrainerTest {
         }
     }
 
+    /**
+     * The RADIUS threshold, too, is R² with R taken from the served model's squared distances (with ν = 0.1 here
+     * DJL's R² is 0.006262721, ONNX Runtime's 0.006262714).
+     */
+    @Test
+    public void radiusThresholdIsFittedOnTheServedScores() {
+        IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).objective(SvddObjective.SOFT_BOUNDARY).nu(0.1)
+                .warmUpEpochs(2).thresholdRule(ThresholdRule.RADIUS).build();
+        try (IaeModel model = trainer.train(train)) {
+            List<Prediction<Event>> preds = model.predict(train);
+            float[] squaredDistances = new float[preds.size()];
+            for (int i = 0; i < squaredDistances.length; i++) {
+                squaredDistances[i] = (float) preds.get(i).getOutput().getScore();
+            }
+            double r = IaeLoss.radiusQuantile(squaredDistances, 0.1);
+            assertEquals(r * r, model.threshold(), 0.0);
+        }
+    }
+
     @Test
     public void provenanceRecordsSettingsAndData() {
         IaeTrainer trainer = small(IaePreset.IAE_KL).epochs(3).pretrainEpochs(1).build();
