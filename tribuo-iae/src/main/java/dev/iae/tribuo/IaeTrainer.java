@@ -424,31 +424,37 @@ public final class IaeTrainer implements Trainer<Event> {
             // otherwise flip). For RADIUS the served score is the squared distance (the rule needs the SVDD score).
             double served;
             try {
-                double[] scores = servedTrainingScores(model, examples);
-                if (thresholdRule == ThresholdRule.RADIUS) {
-                    float[] squaredDistances = new float[scores.length];
-                    for (int i = 0; i < scores.length; i++) {
-                        squaredDistances[i] = (float) scores[i];
-                    }
-                    double radius = IaeLoss.radiusQuantile(squaredDistances, nu);
-                    served = radius * radius;
-                } else {
-                    served = IaeLoss.quantile(scores, 1.0 - contamination);
-                }
-            } catch (RuntimeException e) {
+                served = servedThreshold(model, examples);
+            } catch (RuntimeException | Error e) {
                 model.close();
                 throw e;
             }
             if (Double.compare(served, description.threshold()) == 0) {
                 return model;
             }
-            logger.fine(String.format(Locale.ROOT, "Threshold refitted on ONNX Runtime's training scores: %.9g "
+            model.close();  // before the replacement opens its own session: one native session at a time
+            logger.info(String.format(Locale.ROOT, "Threshold refitted on ONNX Runtime's training scores: %.9g "
                     + "(DJL's: %.9g)", served, description.threshold()));
-            try (IaeModel djlThreshold = model) {
-                return IaeModel.create(MODEL_NAME, provenance, trained.featureMap(), examples.getOutputIDInfo(),
-                        description.withThreshold(served), executionProvider);
-            }
+            return IaeModel.create(MODEL_NAME, provenance, trained.featureMap(), examples.getOutputIDInfo(),
+                    description.withThreshold(served), executionProvider);
         }
+    }
+
+    /**
+     * The threshold rule applied to the served model's training scores: the QUANTILE of the scores, or for RADIUS
+     * R² with R the (1 − ν)-quantile of the distances (the served score is then the squared distance).
+     */
+    private double servedThreshold(IaeModel model, Dataset<Event> examples) {
+        double[] scores = servedTrainingScores(model, examples);
+        if (thresholdRule == ThresholdRule.RADIUS) {
+            float[] squaredDistances = new float[scores.length];
+            for (int i = 0; i < scores.length; i++) {
+                squaredDistances[i] = (float) scores[i];
+            }
+            double radius = IaeLoss.radiusQuantile(squaredDistances, nu);
+            return radius * radius;
+        }
+        return IaeLoss.quantile(scores, 1.0 - contamination);
     }
 
     /** The served model's scores of the training examples it was fitted on (the EXPECTED ones, in order). */
@@ -658,7 +664,8 @@ public final class IaeTrainer implements Trainer<Event> {
 
         /**
          * @return a copy of DJL's scores of the EXPECTED training examples, in dataset order (the description's
-         * threshold is fitted on them; a model from {@code train} refits a QUANTILE threshold on ONNX Runtime's).
+         * threshold is fitted on them; a model from {@code train} refits its threshold, QUANTILE or RADIUS, on ONNX
+         * Runtime's).
          */
         public double[] trainingScores() {
             return trainingScores.clone();

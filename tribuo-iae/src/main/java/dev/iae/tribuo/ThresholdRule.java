@@ -20,8 +20,8 @@ public enum ThresholdRule {
      * training loop last set (from the last mini-batch, with training-mode BatchNorm, and 0 while warming up) is
      * not used. About a fraction ν of the training data therefore lies above the threshold; it is close to, but not
      * the same as, {@link #QUANTILE} with contamination ν, which interpolates between squared distances. Needs the
-     * {@link SvddObjective#SOFT_BOUNDARY} objective and the SVDD score. Like {@link #QUANTILE}, {@code IaeTrainer.train}
-     * computes it from the returned model's (ONNX Runtime's) squared distances.
+     * {@link SvddObjective#SOFT_BOUNDARY} objective and the SVDD score. Like {@link #QUANTILE},
+     * {@code IaeTrainer.train} computes it from the returned model's (ONNX Runtime's) squared distances.
      */
     RADIUS
 }

@@ -101,8 +101,9 @@ public final class ValidationSplit {
         long end = (long) normalPositions.size() - (long) fold * h;
         if (end - h < 0) {
             throw new IllegalArgumentException("Fold " + fold + " of " + h + " held-out images lies outside the "
-                    + normalPositions.size() + " normal images (at most fold " + (normalPositions.size() / h - 1)
-                    + ")");
+                    + normalPositions.size() + " normal images (the normal images allow folds up to "
+                    + (normalPositions.size() / h - 1) + "; each other class also needs (fold + 1) * " + h
+                    + " training images outside the training set)");
         }
         Set<Integer> heldOut = new HashSet<>(normalPositions.subList((int) end - h, (int) end));
         long skip = (long) fold * h;

@@ -102,8 +102,8 @@ public class ValidationSplitTest {
         // Fold 4 holds out 0/0-0/1; fold 5 lies outside the ten normal images; class 1 runs out at fold 3.
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ValidationSplit.of(training, 0, 0.2, 5, 3, c -> classImages(c, 20)));
-        assertTrue(e.getMessage().contains("Fold 5 of 2 held-out images lies outside the 10 normal images (at most "
-                + "fold 4)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Fold 5 of 2 held-out images lies outside the 10 normal images (the "
+                + "normal images allow folds up to 4;"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> ValidationSplit.of(training, 0, 0.2, 3, 3, c -> classImages(c, 8)));
         assertTrue(e.getMessage().contains("Class 1 has only 7 training images outside the training set; fold 3 "
