@@ -441,20 +441,31 @@ public final class IaeTrainer implements Trainer<Event> {
     }
 
     /**
-     * The threshold rule applied to the served model's training scores: the QUANTILE of the scores, or for RADIUS
-     * R² with R the (1 − ν)-quantile of the distances (the served score is then the squared distance).
+     * The threshold rule applied to the served model's training scores (for RADIUS the served score is the squared
+     * distance, from which R is taken as in {@link #trainNetwork}).
      */
     private double servedThreshold(IaeModel model, Dataset<Event> examples) {
         double[] scores = servedTrainingScores(model, examples);
+        double radius = 0;
         if (thresholdRule == ThresholdRule.RADIUS) {
             float[] squaredDistances = new float[scores.length];
             for (int i = 0; i < scores.length; i++) {
                 squaredDistances[i] = (float) scores[i];
             }
-            double radius = IaeLoss.radiusQuantile(squaredDistances, nu);
-            return radius * radius;
+            radius = IaeLoss.radiusQuantile(squaredDistances, nu);
         }
-        return IaeLoss.quantile(scores, 1.0 - contamination);
+        return fitThreshold(scores, radius);
+    }
+
+    /**
+     * The threshold rule, in one place for DJL's and the served scores.
+     * @param scores the training scores.
+     * @param radius R, the (1 − ν)-quantile of the training distances (used by RADIUS only).
+     * @return R² for RADIUS, the (1 − contamination)-quantile of the scores for QUANTILE.
+     */
+    private double fitThreshold(double[] scores, double radius) {
+        return thresholdRule == ThresholdRule.RADIUS ? radius * radius
+                : IaeLoss.quantile(scores, 1.0 - contamination);
     }
 
     /** The served model's scores of the training examples it was fitted on (the EXPECTED ones, in order). */
@@ -590,8 +601,7 @@ public final class IaeTrainer implements Trainer<Event> {
             if (out.svddDistance != null) {
                 radius = IaeLoss.radiusQuantile(out.svddDistance, nu);
             }
-            double threshold = thresholdRule == ThresholdRule.RADIUS
-                    ? radius * radius : IaeLoss.quantile(scores, 1.0 - contamination);
+            double threshold = fitThreshold(scores, radius);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("iae.preset", preset.name());
             meta.put("iae.objective", objective.name());

@@ -98,7 +98,8 @@ public final class ValidationSplit {
             throw new IllegalArgumentException("Holding out " + h + " of " + normalPositions.size()
                     + " normal images leaves fewer than 2 to train on");
         }
-        long end = (long) normalPositions.size() - (long) fold * h;
+        long skip = (long) fold * h;
+        long end = normalPositions.size() - skip;
         if (end - h < 0) {
             throw new IllegalArgumentException("Fold " + fold + " of " + h + " held-out images lies outside the "
                     + normalPositions.size() + " normal images (the normal images allow folds up to "
@@ -106,7 +107,6 @@ public final class ValidationSplit {
                     + " training images outside the training set)");
         }
         Set<Integer> heldOut = new HashSet<>(normalPositions.subList((int) end - h, (int) end));
-        long skip = (long) fold * h;
         List<Example<Event>> fit = new ArrayList<>(training.size() - h);
         List<Example<Event>> validation = new ArrayList<>(h * numClasses);
         for (int i = 0; i < training.size(); i++) {
@@ -138,7 +138,7 @@ public final class ValidationSplit {
                 position++;
             }
             if (taken < h) {
-                throw new IllegalArgumentException("Class " + j + " has only " + (eligible)
+                throw new IllegalArgumentException("Class " + j + " has only " + eligible
                         + " training images outside the training set; fold " + fold + " of the validation split needs "
                         + (skip + h));
             }
