@@ -8,6 +8,9 @@ public enum ExecutionProvider {
     AUTO,
     /** Always the CPU. */
     CPU,
-    /** Always CUDA; fails if it is not available. */
+    /**
+     * Always CUDA; fails if it is not available. A model read from a file that recorded CUDA is the exception: where
+     * CUDA is not available it runs on the CPU with a logged warning, so that a saved model loads on any machine.
+     */
     CUDA
 }

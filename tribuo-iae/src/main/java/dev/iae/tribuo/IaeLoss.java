@@ -209,6 +209,36 @@ final class IaeLoss {
     }
 
     /**
+     * The RADIUS threshold R², with R the (1 − ν)-quantile of the raw distances as in {@link #radiusQuantile}, but
+     * computed in double precision and kept between the two squared distances the quantile interpolates between.
+     * Mathematically R² lies there already; rounding ({@code (float) √s} squared is often just below {@code s}) could
+     * put it below the squared distance of the training example the quantile lands on, which the threshold would
+     * then flag. When the quantile lands exactly on an order statistic, R² is that squared distance, bit for bit.
+     * @param squaredDistances the training set's squared distances (not modified; at least one).
+     * @param nu ν.
+     * @return R².
+     */
+    static double squaredRadius(float[] squaredDistances, double nu) {
+        if (squaredDistances.length == 0) {
+            throw new IllegalArgumentException("Radius of no distances");
+        }
+        double[] s = new double[squaredDistances.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = Math.max(0.0, squaredDistances[i]);
+        }
+        Arrays.sort(s);
+        double pos = Math.min(Math.max(1.0 - nu, 0.0), 1.0) * (s.length - 1);
+        int lo = (int) Math.floor(pos);
+        if (pos == lo) {
+            return s[lo];
+        }
+        int hi = Math.min(lo + 1, s.length - 1);
+        double dLo = Math.sqrt(s[lo]);
+        double r = dLo + (pos - lo) * (Math.sqrt(s[hi]) - dLo);
+        return Math.min(Math.max(r * r, s[lo]), s[hi]);
+    }
+
+    /**
      * A quantile with linear interpolation between order statistics.
      * @param values the values (copied, not modified).
      * @param q the quantile in [0, 1].

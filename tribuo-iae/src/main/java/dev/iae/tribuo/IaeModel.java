@@ -107,7 +107,9 @@ import java.util.logging.Logger;
  * <b>Life cycle.</b> The session is native memory: {@link #close()} releases it, after which prediction throws
  * {@link IllegalStateException}. Concurrent predictions share the session (ONNX Runtime's {@code run} is
  * thread-safe); {@code close()} waits for running predictions to finish. The session is transient and is reopened
- * after deserialization. Deserialized, copied and re-thresholded models are new objects with their own session.
+ * after deserialization, on the recorded execution provider; a file that recorded {@link ExecutionProvider#CUDA}
+ * opens on the CPU, with a logged warning, where CUDA is not available. Deserialized, copied and re-thresholded
+ * models are new objects with their own session.
  * <p>
  * <b>Deployment.</b> {@link #exportONNXModel(String, long)} / {@link #saveONNXModel} give the stored graph (with the
  * requested domain and model version), which carries the feature names, threshold, score kind and the Tribuo
@@ -135,6 +137,14 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      * model had before (for a trained model, the one the trainer's threshold rule fitted).
      */
     public static final String PROVENANCE_THRESHOLD_BEFORE_OVERRIDE = "threshold-before-override";
+    /**
+     * The ONNX metadata key naming how the threshold was set: the trainer's {@link ThresholdRule} ({@code QUANTILE}
+     * or {@code RADIUS}), or, after {@link #withThreshold(double)}, {@link #THRESHOLD_RULE_OVERRIDE} followed by
+     * {@code (was RULE)} when the model had a rule before.
+     */
+    public static final String META_THRESHOLD_RULE = "iae.threshold_rule";
+    /** The value of {@link #META_THRESHOLD_RULE} for a threshold set by hand. */
+    public static final String THRESHOLD_RULE_OVERRIDE = "OVERRIDE";
     /** In an expected shape of {@link #checkTensor}: any positive size. */
     private static final long ANY_SIZE = Long.MIN_VALUE;
     /** Tribuo's key of the instance provenance inside a {@link ModelProvenance} (protected in Tribuo). */
@@ -169,6 +179,18 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     private IaeModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureMap,
                      ImmutableOutputInfo<Event> outputInfo, byte[] onnxBytes, byte[] expectedSha256,
                      double expectedThreshold, ExecutionProvider provider, int chunkSize, int intraOpThreads) {
+        this(name, provenance, featureMap, outputInfo, onnxBytes, expectedSha256, expectedThreshold, provider,
+                chunkSize, intraOpThreads, false);
+    }
+
+    /**
+     * As above.
+     * @param restored true when the model is read from a file (see {@link #openSession(boolean)}).
+     */
+    private IaeModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureMap,
+                     ImmutableOutputInfo<Event> outputInfo, byte[] onnxBytes, byte[] expectedSha256,
+                     double expectedThreshold, ExecutionProvider provider, int chunkSize, int intraOpThreads,
+                     boolean restored) {
         super(name, provenance, featureMap, outputInfo, false);
         Objects.requireNonNull(onnxBytes, "onnxBytes");
         this.executionProvider = Objects.requireNonNull(provider, "provider");
@@ -187,7 +209,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                     + " differs from the threshold " + threshold + " in its ONNX metadata; the model data is inconsistent");
         }
         this.onnxMetadata = Collections.unmodifiableMap(meta);
-        openSession();
+        openSession(restored);
     }
 
     /**
@@ -246,7 +268,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      * provenance says so: the instance provenance gains {@link #PROVENANCE_THRESHOLD_OVERRIDE} (the new threshold)
      * and, on the first override, {@link #PROVENANCE_THRESHOLD_BEFORE_OVERRIDE} (the threshold the model had, for
      * a trained model the one its threshold rule fitted); everything else in the provenance (data, trainer, training
-     * time, system) is kept. Its ONNX bytes differ in the threshold and provenance metadata (and so in their hash).
+     * time, system) is kept. Its ONNX bytes differ in the threshold, threshold rule ({@link #META_THRESHOLD_RULE}
+     * becomes {@link #THRESHOLD_RULE_OVERRIDE}) and provenance metadata (and so in their hash).
      * This model is unchanged and stays open.
      * @param newThreshold the new threshold (not NaN).
      * @return the new model, with its own session.
@@ -258,6 +281,9 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         ModelProvenance newProvenance = thresholdOverrideProvenance(provenance, threshold, newThreshold);
         Map<String, String> entries = provenanceMetadata(newProvenance);
         entries.put(OnnxContract.META_THRESHOLD, Double.toString(newThreshold));
+        String rule = onnxMetadata.get(META_THRESHOLD_RULE);
+        entries.put(META_THRESHOLD_RULE, rule == null ? THRESHOLD_RULE_OVERRIDE
+                : rule.startsWith(THRESHOLD_RULE_OVERRIDE) ? rule : THRESHOLD_RULE_OVERRIDE + " (was " + rule + ")");
         OnnxMl.ModelProto proto = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes), entries);
         return new IaeModel(name, newProvenance, featureIDMap, outputIDInfo, proto.toByteArray(), null, newThreshold,
                 executionProvider, chunkSize, intraOpThreads);
@@ -851,7 +877,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         }
         return new IaeModel(carrier.name(), carrier.provenance(), carrier.featureDomain(),
                 (ImmutableOutputInfo<Event>) carrier.outputDomain(), proto.getOnnxModel().toByteArray(), hash,
-                proto.getThreshold(), provider, proto.getChunkSize(), proto.getIntraOpThreads());
+                proto.getThreshold(), provider, proto.getChunkSize(), proto.getIntraOpThreads(), true);
     }
 
     private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
@@ -867,7 +893,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                         + " differs from the threshold " + t + " in its ONNX metadata; the model data is inconsistent");
             }
             onnxMetadata = Collections.unmodifiableMap(meta);
-            openSession();
+            openSession(true);
         } catch (RuntimeException e) {
             InvalidObjectException ex = new InvalidObjectException("Cannot restore IaeModel '" + name + "': "
                     + e.getMessage());
@@ -878,9 +904,27 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
 
     // ------------------------------------------------------------------------------------------------- helpers
 
-    private void openSession() {
+    /**
+     * Opens the ONNX Runtime session(s) on the requested provider.
+     * @param restored true when the model is read from a file: a recorded {@link ExecutionProvider#CUDA} that is not
+     *     available here then runs on the CPU with a logged warning instead of failing, because a model file must
+     *     load on any machine (as Tribuo's own ONNX-backed models reopen on the CPU after deserialization); the
+     *     model keeps CUDA as its requested provider, so it is CUDA again wherever CUDA is available.
+     */
+    private void openSession(boolean restored) {
         lock = new ReentrantReadWriteLock();
-        OrtSessions.Opened opened = OrtSessions.open(onnxBytes, executionProvider, intraOpThreads);
+        OrtSessions.Opened opened;
+        try {
+            opened = OrtSessions.open(onnxBytes, executionProvider, intraOpThreads);
+        } catch (IllegalStateException e) {
+            if (!restored || executionProvider != ExecutionProvider.CUDA) {
+                throw e;
+            }
+            logger.warning("IaeModel '" + name + "' was saved with execution provider CUDA, which is not available "
+                    + "here (" + e.getMessage() + "); it runs on the CPU (withExecutionProvider chooses another "
+                    + "provider)");
+            opened = OrtSessions.open(onnxBytes, ExecutionProvider.CPU, intraOpThreads);
+        }
         OrtSession s = opened.session();
         try {
             if (!s.getInputNames().contains(OnnxContract.INPUT_FEATURES)) {
@@ -1133,7 +1177,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     public String toString() {
         return "IaeModel(name=" + name + ", scoreKind=" + scoreKind + ", threshold=" + threshold
                 + ", features=" + featureIDMap.size() + ", provider=" + executionProvider
-                + (activeProvider != null && executionProvider == ExecutionProvider.AUTO ? "->" + activeProvider : "")
+                + (activeProvider != null && activeProvider != executionProvider ? "->" + activeProvider : "")
                 + ", chunkSize=" + chunkSize + ", intraOpThreads=" + (intraOpThreads == 0 ? "default" : intraOpThreads)
                 + ", decoder=" + hasDecoder() + (closed ? ", closed" : "") + ")";
     }

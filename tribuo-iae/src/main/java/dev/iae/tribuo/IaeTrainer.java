@@ -446,25 +446,26 @@ public final class IaeTrainer implements Trainer<Event> {
      */
     private double servedThreshold(IaeModel model, Dataset<Event> examples) {
         double[] scores = servedTrainingScores(model, examples);
-        double radius = 0;
+        float[] squaredDistances = null;
         if (thresholdRule == ThresholdRule.RADIUS) {
-            float[] squaredDistances = new float[scores.length];
+            squaredDistances = new float[scores.length];
             for (int i = 0; i < scores.length; i++) {
                 squaredDistances[i] = (float) scores[i];
             }
-            radius = IaeLoss.radiusQuantile(squaredDistances, nu);
         }
-        return fitThreshold(scores, radius);
+        return fitThreshold(scores, squaredDistances);
     }
 
     /**
      * The threshold rule, in one place for DJL's and the served scores.
      * @param scores the training scores.
-     * @param radius R, the (1 − ν)-quantile of the training distances (used by RADIUS only).
-     * @return R² for RADIUS, the (1 − contamination)-quantile of the scores for QUANTILE.
+     * @param squaredDistances the training examples' squared distances ||z − c||² (used by RADIUS only; null
+     *     otherwise).
+     * @return R² for RADIUS ({@link IaeLoss#squaredRadius}), the (1 − contamination)-quantile of the scores for
+     *     QUANTILE.
      */
-    private double fitThreshold(double[] scores, double radius) {
-        return thresholdRule == ThresholdRule.RADIUS ? radius * radius
+    private double fitThreshold(double[] scores, float[] squaredDistances) {
+        return thresholdRule == ThresholdRule.RADIUS ? IaeLoss.squaredRadius(squaredDistances, nu)
                 : IaeLoss.quantile(scores, 1.0 - contamination);
     }
 
@@ -601,11 +602,11 @@ public final class IaeTrainer implements Trainer<Event> {
             if (out.svddDistance != null) {
                 radius = IaeLoss.radiusQuantile(out.svddDistance, nu);
             }
-            double threshold = fitThreshold(scores, radius);
+            double threshold = fitThreshold(scores, out.svddDistance);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("iae.preset", preset.name());
             meta.put("iae.objective", objective.name());
-            meta.put("iae.threshold_rule", thresholdRule.name());
+            meta.put(IaeModel.META_THRESHOLD_RULE, thresholdRule.name());
             List<String> names = DenseFeatures.featureNames(featureMap);
             IaeNetworkDescription description = net.describe(names, threshold, meta);
             logger.info(String.format(Locale.ROOT, "Trained %s: threshold %.6g (%s), training throughput %.0f examples/s",

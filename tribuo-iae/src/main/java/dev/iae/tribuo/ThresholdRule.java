@@ -21,7 +21,9 @@ public enum ThresholdRule {
      * not used. About a fraction ν of the training data therefore lies above the threshold; it is close to, but not
      * the same as, {@link #QUANTILE} with contamination ν, which interpolates between squared distances. Needs the
      * {@link SvddObjective#SOFT_BOUNDARY} objective and the SVDD score. Like {@link #QUANTILE},
-     * {@code IaeTrainer.train} computes it from the returned model's (ONNX Runtime's) squared distances.
+     * {@code IaeTrainer.train} computes it from the returned model's (ONNX Runtime's) squared distances. R² is
+     * computed in double precision and kept between the squared distances it interpolates between, so rounding never
+     * flags the training example the quantile lands on.
      */
     RADIUS
 }

@@ -12,6 +12,9 @@ import org.tribuo.anomaly.Event;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.SimpleDataSourceProvenance;
 
+import java.util.Arrays;
+import java.util.Random;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -66,6 +69,45 @@ public class IaeLossTest {
         assertEquals(3.6f, IaeLoss.radiusQuantile(squared, 0.1), 1e-6f);   // 0.9-quantile of {0,1,2,3,4}
         assertEquals(2f, IaeLoss.radiusQuantile(squared, 0.5), 1e-6f);
         assertEquals(4.0, IaeLoss.quantile(new double[]{4, 1, 3}, 1.0), 0);
+    }
+
+    /**
+     * R² for the RADIUS threshold: when the quantile lands on an order statistic it is that squared distance bit for
+     * bit (the square of the float R is not: (float) √2 squared is 1.99999993), otherwise it lies between the two
+     * squared distances it interpolates between and equals R² to double precision.
+     */
+    @Test
+    public void squaredRadiusIsNeverBelowTheOrderStatisticItLandsOn() {
+        float[] squared = {0.5f, 0.1f, 3f, 0.2f, 0.3f, 2f, 0.4f, 0.6f, 0.7f, 0.8f, 0.9f}; // sorted: 2 is 10th of 11
+        float r = IaeLoss.radiusQuantile(squared, 0.1);                               // (1 − ν)(n − 1) = 9 exactly
+        assertTrue((double) r * r < 2.0, "premise: the rounded R squared falls below the order statistic");
+        assertEquals(2.0, IaeLoss.squaredRadius(squared, 0.1), 0.0);
+        Random rng = new Random(3);
+        for (int trial = 0; trial < 2000; trial++) {
+            int n = 2 + rng.nextInt(60);
+            float[] s = new float[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = rng.nextFloat() * (rng.nextBoolean() ? 1e-3f : 10f);
+            }
+            double nu = rng.nextInt(4) == 0 ? 1.0 / (n - 1) * rng.nextInt(n) : rng.nextDouble();
+            float[] sorted = s.clone();
+            Arrays.sort(sorted);
+            double pos = (1.0 - nu) * (n - 1);
+            int lo = (int) Math.floor(pos);
+            int hi = Math.min(lo + 1, n - 1);
+            double t = IaeLoss.squaredRadius(s, nu);
+            assertTrue(t >= sorted[lo] && t <= sorted[hi], "R² " + t + " outside [" + sorted[lo] + ", " + sorted[hi]
+                    + "] at ν " + nu);
+            double d = Math.sqrt(sorted[lo]) + (pos - lo) * (Math.sqrt(sorted[hi]) - Math.sqrt(sorted[lo]));
+            assertEquals(d * d, t, 1e-12 * Math.max(1.0, d * d));
+            // Flagged = strictly above R²: never the example the quantile lands on.
+            int above = 0;
+            for (float v : s) {
+                above += v > t ? 1 : 0;
+            }
+            assertTrue(above <= n - 1 - lo, above + " of " + n + " above R² at position " + pos);
+        }
+        assertThrows(IllegalArgumentException.class, () -> IaeLoss.squaredRadius(new float[0], 0.1));
     }
 
     @Test

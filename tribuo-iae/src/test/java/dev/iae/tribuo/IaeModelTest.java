@@ -274,6 +274,8 @@ public class IaeModelTest {
             assertEquals(p, ONNXExportable.SERIALIZER.deserializeAndUnmarshal(
                     OnnxMetadata.read(m.exportONNXModel("x", 1)).get(ONNXExportable.PROVENANCE_METADATA_FIELD)));
             assertEquals(p.toString(), m.onnxMetadata().get(OnnxContract.META_PROVENANCE_TEXT));
+            // The metadata no longer names a rule the threshold does not follow (this fixture had none).
+            assertEquals(IaeModel.THRESHOLD_RULE_OVERRIDE, m.onnxMetadata().get(IaeModel.META_THRESHOLD_RULE));
             // A second override replaces the new threshold and keeps the one from before the first.
             Map<String, ? extends Provenance> second = twice.getProvenance().getInstanceProvenance().getMap();
             assertEquals("-0.75", second.get(IaeModel.PROVENANCE_THRESHOLD_OVERRIDE).toString());
@@ -290,6 +292,17 @@ public class IaeModelTest {
             Helpers.testProvenanceMarshalling(p);
         }
         assertEquals(before, model.getProvenance());
+        // A trained model's rule is kept as what the override replaced, through repeated overrides.
+        IaeNetworkDescription ruled = IaeModelFixtures.tabular(featureNames(), 42L, true, true, ScoreKind.SVDD, 1.0)
+                .withMetadata(Map.of(IaeModel.META_THRESHOLD_RULE, ThresholdRule.QUANTILE.name()));
+        try (IaeModel trained = create(ruled, ExecutionProvider.CPU); IaeModel m = trained.withThreshold(2.5);
+             IaeModel twice = m.withThreshold(-0.75)) {
+            assertEquals("QUANTILE", trained.onnxMetadata().get(IaeModel.META_THRESHOLD_RULE));
+            assertEquals("OVERRIDE (was QUANTILE)", m.onnxMetadata().get(IaeModel.META_THRESHOLD_RULE));
+            assertEquals("OVERRIDE (was QUANTILE)", twice.onnxMetadata().get(IaeModel.META_THRESHOLD_RULE));
+            assertEquals("OVERRIDE (was QUANTILE)", OnnxMetadata.read(twice.exportONNXModel("x", 1))
+                    .get(IaeModel.META_THRESHOLD_RULE));
+        }
     }
 
     @Test
@@ -777,6 +790,39 @@ public class IaeModelTest {
         }
         assertThrows(IllegalArgumentException.class, () -> model.withIntraOpThreads(-1));
         assertThrows(IllegalArgumentException.class, () -> model.withChunkSize(0));
+    }
+
+    /**
+     * A model file saved where CUDA ran still loads on a machine without it: the session opens on the CPU (with a
+     * warning), the model keeps CUDA as its requested provider (so it is CUDA again where CUDA exists), and it scores
+     * exactly as the CPU model. Both Tribuo's protobuf and Java serialization.
+     */
+    @Test
+    public void aModelSavedWithCudaLoadsOnTheCpuWhereCudaIsMissing() throws Exception {
+        assumeFalse(OrtSessions.cudaAvailable(), "this machine's ONNX Runtime has CUDA");
+        IaeModelProto data = model.serialize().getSerializedData().unpack(IaeModelProto.class);
+        ModelProto cudaFile = repack(data.toBuilder().setExecutionProvider(ExecutionProvider.CUDA.name()).build());
+        try (IaeModel restored = (IaeModel) Model.deserialize(cudaFile)) {
+            assertEquals(ExecutionProvider.CUDA, restored.executionProvider());
+            assertEquals(ExecutionProvider.CPU, restored.activeExecutionProvider());
+            assertTrue(restored.toString().contains("CUDA->CPU"), restored.toString());
+            assertArrayEquals(scores(model.predict(test)), scores(restored.predict(test)));
+            // Saved again, it still records CUDA; Java serialization restores it on the CPU the same way.
+            assertEquals(ExecutionProvider.CUDA.name(), restored.serialize().getSerializedData()
+                    .unpack(IaeModelProto.class).getExecutionProvider());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(restored);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()));
+                 IaeModel again = (IaeModel) in.readObject()) {
+                assertEquals(ExecutionProvider.CUDA, again.executionProvider());
+                assertEquals(ExecutionProvider.CPU, again.activeExecutionProvider());
+                assertArrayEquals(scores(model.predict(test)), scores(again.predict(test)));
+            }
+        }
+        // Asking for CUDA now, rather than restoring a file, still fails with the message that says what is missing.
+        assertThrows(IllegalStateException.class, () -> model.withExecutionProvider(ExecutionProvider.CUDA));
     }
 
     // ------------------------------------------------------------------------------------------ helpers

@@ -117,13 +117,7 @@ public class IaeTrainerTest {
      */
     @Test
     public void quantileThresholdIsFittedOnTheServedScores() {
-        MutableDataset<Event> small = new MutableDataset<>(train.getProvenance(), new AnomalyFactory());
-        for (Example<Event> ex : train) {
-            if (small.size() < 21 && ex.getOutput().getType() == Event.EventType.EXPECTED) {
-                small.add(ex);
-            }
-        }
-        assertEquals(21, small.size());
+        Dataset<Event> small = firstNormal(21);
         IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).scoreKind(ScoreKind.COMBINED).contamination(0.05).build();
         try (IaeModel model = trainer.train(small)) {
             List<Prediction<Event>> preds = model.predict(small);
@@ -171,22 +165,46 @@ public class IaeTrainerTest {
     }
 
     /**
-     * The RADIUS threshold, too, is R² with R taken from the served model's squared distances (with ν = 0.1 here
-     * DJL's R² is 0.006262721, ONNX Runtime's 0.006262714).
+     * The RADIUS threshold, too, is R² with R taken from the served model's squared distances (with ν = 0.1 and
+     * 800 examples DJL's R² is 0.006262721, ONNX Runtime's 0.006262714). With 21 examples and ν = 0.1 the
+     * (1 − ν)-quantile lands exactly on the third-largest distance, so exactly two training examples lie outside
+     * the sphere: R² is that squared distance itself, not the square of a rounded R (which is often just below it
+     * and would flag a third).
      */
     @Test
     public void radiusThresholdIsFittedOnTheServedScores() {
-        IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).objective(SvddObjective.SOFT_BOUNDARY).nu(0.1)
-                .warmUpEpochs(2).thresholdRule(ThresholdRule.RADIUS).build();
-        try (IaeModel model = trainer.train(train)) {
-            List<Prediction<Event>> preds = model.predict(train);
-            float[] squaredDistances = new float[preds.size()];
-            for (int i = 0; i < squaredDistances.length; i++) {
-                squaredDistances[i] = (float) preds.get(i).getOutput().getScore();
+        for (Dataset<Event> data : List.of(train, firstNormal(21))) {
+            IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).objective(SvddObjective.SOFT_BOUNDARY).nu(0.1)
+                    .warmUpEpochs(2).thresholdRule(ThresholdRule.RADIUS).build();
+            try (IaeModel model = trainer.train(data)) {
+                List<Prediction<Event>> preds = model.predict(data);
+                float[] squaredDistances = new float[preds.size()];
+                int flagged = 0;
+                for (int i = 0; i < squaredDistances.length; i++) {
+                    squaredDistances[i] = (float) preds.get(i).getOutput().getScore();
+                    flagged += preds.get(i).getOutput().getType() == Event.EventType.ANOMALOUS ? 1 : 0;
+                }
+                assertEquals(IaeLoss.squaredRadius(squaredDistances, 0.1), model.threshold(), 0.0);
+                int n = squaredDistances.length;
+                assertEquals(n, IntStream.range(0, n).mapToDouble(i -> squaredDistances[i]).distinct().count(),
+                        "tied training distances");
+                // (1 − ν)(n − 1) = 719.1 for 800 examples (80 above), exactly 18 for 21 (2 above).
+                assertEquals(n - 1 - (int) Math.floor(0.9 * (n - 1) + 1e-9), flagged,
+                        "training examples outside the sphere of R² " + model.threshold() + " (n = " + n + ")");
             }
-            double r = IaeLoss.radiusQuantile(squaredDistances, 0.1);
-            assertEquals(r * r, model.threshold(), 0.0);
         }
+    }
+
+    /** The first {@code n} EXPECTED examples of the training set, in order. */
+    private static Dataset<Event> firstNormal(int n) {
+        MutableDataset<Event> small = new MutableDataset<>(train.getProvenance(), new AnomalyFactory());
+        for (Example<Event> ex : train) {
+            if (small.size() < n && ex.getOutput().getType() == Event.EventType.EXPECTED) {
+                small.add(ex);
+            }
+        }
+        assertEquals(n, small.size());
+        return small;
     }
 
     @Test

@@ -100,7 +100,7 @@ public final class InspectCommand implements Callable<Integer> {
                               List<String> features) {
         row(out, "Score", meta.getOrDefault(OnnxContract.META_SCORE_KIND, "?") + " (higher = more anomalous)");
         row(out, "Threshold", meta.getOrDefault(OnnxContract.META_THRESHOLD, "?") + " (score above it = ANOMALOUS)");
-        for (String key : new String[]{"iae.preset", "iae.objective", "iae.threshold_rule",
+        for (String key : new String[]{"iae.preset", "iae.objective", IaeModel.META_THRESHOLD_RULE,
                 OnnxContract.META_SCORE_STATS}) {
             if (meta.containsKey(key)) {
                 row(out, capital(key.substring(4).replace('_', ' ')), meta.get(key));

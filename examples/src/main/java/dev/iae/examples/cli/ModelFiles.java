@@ -92,9 +92,14 @@ public final class ModelFiles {
         }
         Model<Event> events = model.castModel(Event.class);
         if (events instanceof IaeModel m && provider != m.executionProvider()) {
-            IaeModel moved = m.withExecutionProvider(provider);
-            m.close();
-            events = moved;
+            try {
+                events = m.withExecutionProvider(provider);
+            } catch (IllegalStateException e) {
+                throw new CliException("Cannot run " + path + " on execution provider " + provider + ": "
+                        + e.getMessage(), e);
+            } finally {
+                m.close();  // the file's own session: replaced, or not needed after the failure
+            }
         }
         return new Loaded(events, "Tribuo model", path);
     }

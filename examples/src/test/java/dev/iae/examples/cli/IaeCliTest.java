@@ -1,7 +1,11 @@
 package dev.iae.examples.cli;
 
 import dev.iae.examples.cli.CliRunner.Run;
+import com.google.protobuf.Any;
+import dev.iae.tribuo.ExecutionProvider;
 import dev.iae.tribuo.IaeModel;
+import dev.iae.tribuo.OrtSessions;
+import dev.iae.tribuo.protos.IaeModelProto;
 import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,6 +15,7 @@ import org.tribuo.Dataset;
 import org.tribuo.Model;
 import org.tribuo.Prediction;
 import org.tribuo.anomaly.Event;
+import org.tribuo.protos.core.ModelProto;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -272,6 +277,34 @@ public class IaeCliTest {
                 assertTrue(text.contains("Training data:  400 examples, 8 features"), text);
                 assertTrue(text.contains(trainCsv.toString()), text);
             }
+        }
+    }
+
+    /**
+     * Devices: a model file recorded with CUDA loads and scores on a machine without CUDA (on the CPU), and asking
+     * for CUDA there is one clear error for both kinds of model file.
+     */
+    @Test
+    public void deviceChoiceOnAMachineWithoutCuda() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        assumeTrue(!OrtSessions.cudaAvailable(), "this machine's ONNX Runtime has CUDA");
+        Path cudaFile = dir.resolve("cuda.tribuo");
+        try (IaeModel model = loadModel(); var out = Files.newOutputStream(cudaFile)) {
+            ModelProto proto = model.serialize();
+            IaeModelProto data = proto.getSerializedData().unpack(IaeModelProto.class);
+            proto.toBuilder().setSerializedData(Any.pack(data.toBuilder()
+                    .setExecutionProvider(ExecutionProvider.CUDA.name()).build())).build().writeTo(out);
+        }
+        for (String device : List.of("cpu", "auto")) {
+            Run r = iae(null, "score", "--model", cudaFile.toString(), "--device", device, "--csv", testCsv.toString(),
+                    "--output", dir.resolve("cuda-scores-" + device + ".csv").toString());
+            assertEquals(0, r.exit(), r.toString());
+        }
+        Run inspect = iae(null, "inspect", cudaFile.toString());
+        assertEquals(0, inspect.exit(), inspect.toString());
+        for (String file : List.of(base + ".tribuo", base + ".onnx")) {
+            Run r = iae(null, "score", "--model", file, "--device", "cuda", "--csv", testCsv.toString());
+            assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, "CUDA");
         }
     }
 
