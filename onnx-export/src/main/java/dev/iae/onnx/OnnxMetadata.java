@@ -257,7 +257,9 @@ public final class OnnxMetadata {
                         }
                         int v = 0;
                         for (int k = 0; k < 4; k++) {
-                            int d = Character.digit(s.charAt(pos + k), 16);
+                            char h = s.charAt(pos + k);
+                            // ASCII hex only: Character.digit would also take other scripts' digits.
+                            int d = h < 128 ? Character.digit(h, 16) : -1;
                             if (d < 0) {
                                 throw error("invalid hex digit '" + s.charAt(pos + k) + "' in a \\u escape");
                             }

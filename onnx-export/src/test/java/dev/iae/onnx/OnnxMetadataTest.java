@@ -68,7 +68,8 @@ class OnnxMetadataTest {
     void rejectsMalformedJson() {
         for (String bad : Arrays.asList("", "   ", "[", "]", "[\"a\"", "[\"a\",]", "[,\"a\"]", "[\"a\" \"b\"]",
                 "[\"a\"] x", "[\"a\"][]", "[1]", "[null]", "[\"a\", 2]", "{\"a\":1}", "\"a\"", "[\"unterminated]",
-                "[\"bad \\x escape\"]", "[\"\\u12\"]", "[\"\\u12G4\"]", "[\"raw\ttab\"]", "[\"raw\nnewline\"]",
+                "[\"bad \\x escape\"]", "[\"\\u12\"]", "[\"\\u12G4\"]", "[\"\\u\u0660\u0660\u0664\u0661\"]",
+                "[\"\\u\uFF10\uFF10\uFF14\uFF11\"]", "[\"raw\ttab\"]", "[\"raw\nnewline\"]",
                 "['single']", "[\"trailing\\\"]")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> OnnxMetadata.decodeStringList(bad), "accepted malformed JSON: " + bad);

@@ -316,11 +316,10 @@ public final class Cifar10DataSource
                     out.add(new Entry(parsed.path, parsed.label, parsed.number, bytes));
                 }
             }
-            // Consume any trailing bytes so the hash covers the whole file.
-            byte[] sink = new byte[1 << 16];
-            while (file.read(sink) >= 0) {
-                // drain
-            }
+            // Read the compressed stream to its end (gzip checks its CRC and length only there), then any bytes
+            // after it, so the hash covers the whole file.
+            DataSourceSupport.drainArchive(raw, archive);
+            DataSourceSupport.drainArchive(file, archive);
         } catch (java.util.zip.ZipException e) {
             throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
         }

@@ -1,11 +1,16 @@
 package dev.iae.examples.data;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Plumbing shared by this package's data sources: the SHA-256 digests behind their data fingerprints, and the
- * example selection of the one-class protocol's test split (every image, at least one of which must be normal).
+ * Plumbing shared by this package's data sources: the SHA-256 digests behind their data fingerprints (and reading
+ * an archive through to its end for them), and the example selection of the one-class protocol's test split (every
+ * image, at least one of which must be normal).
  */
 final class DataSourceSupport {
 
@@ -33,6 +38,24 @@ final class DataSourceSupport {
             sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
         }
         return sb.toString();
+    }
+
+    /**
+     * Reads a stream of an archive to its end, discarding the bytes: the end of a gzip stream is where it checks its
+     * CRC and length, and a hashing stream under it sees every byte of the file only when the file is read through.
+     * @param in the stream (not closed).
+     * @param archive the archive, for the message.
+     * @throws IOException if reading fails; a stream that ends early names the archive.
+     */
+    static void drainArchive(InputStream in, Path archive) throws IOException {
+        byte[] sink = new byte[1 << 16];
+        try {
+            while (in.read(sink) >= 0) {
+                // discard
+            }
+        } catch (EOFException e) {
+            throw new EOFException("Archive " + archive + " is truncated (" + e.getMessage() + ")");
+        }
     }
 
     /**

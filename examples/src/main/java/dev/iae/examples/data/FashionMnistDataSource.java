@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Map;
 
@@ -211,6 +213,12 @@ public final class FashionMnistDataSource
         if (images.count() != labels.length) {
             throw new IllegalStateException("The " + split + " split of " + location + " has " + images.count()
                     + " images but " + labels.length + " labels");
+        }
+        if (Arrays.stream(labels).noneMatch(l -> l == normalClass)) {
+            IntSummaryStatistics range = Arrays.stream(labels).summaryStatistics();
+            throw new PropertyException("", "normalClass", "normalClass " + normalClass + " does not occur among the "
+                    + labels.length + " labels of the " + split + " split of " + location
+                    + (labels.length > 0 ? " (labels " + range.getMin() + " to " + range.getMax() + ")" : ""));
         }
         rows = images.rows();
         cols = images.cols();

@@ -25,7 +25,8 @@ public final class IdxImages {
      * @param rows the image height.
      * @param cols the image width.
      * @param pixels {@code count * rows * cols} unsigned bytes, image by image, row-major; copied.
-     * @throws IllegalArgumentException if the sizes are not positive or do not match the data length.
+     * @throws IllegalArgumentException if the count is negative, a side is below 1, or the sizes do not match the
+     *     data length (zero images are allowed).
      */
     public IdxImages(String source, int count, int rows, int cols, byte[] pixels) {
         this(source, count, rows, cols, Objects.requireNonNull(pixels, "pixels").clone(), true);

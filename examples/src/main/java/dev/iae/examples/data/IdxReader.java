@@ -20,9 +20,10 @@ import java.util.zip.ZipException;
  * {@code 0x00000801}). Files may be gzipped or not; gzip is detected from the data (magic bytes {@code 1f 8b}),
  * not from the file name.
  * <p>
- * Every structural problem — wrong magic number, negative or zero sizes, too few bytes (a truncated download), extra
- * bytes, broken gzip data — raises an {@link IOException} whose message names the file, so that a bad data
- * directory is reported as such rather than as an index error deep inside training.
+ * Every structural problem — wrong magic number, a negative count or an image side below 1 (a file of zero images
+ * is valid), too few bytes (a truncated download), extra bytes, broken gzip data — raises an {@link IOException} whose
+ * message names the file, so that a bad data directory is reported as such rather than as an index error deep inside
+ * training.
  * <p>
  * Tribuo has its own {@code org.tribuo.datasource.IDXDataSource}, but it produces sparse examples (zero pixels are
  * dropped, so a pixel that is zero in every training image vanishes from the feature map and the model's input width

@@ -374,23 +374,14 @@ public final class ImageFolderSource
                 }
                 visitor.visit(decode(rel, cls, tar.readContent(), archive.toString()));
             }
-            // Hash the whole file, including anything after the end-of-archive blocks.
-            raw.transferTo(OutputStreamSink.INSTANCE);
+            // Read the compressed stream to its end (gzip checks its CRC and length only there), then hash the whole
+            // file, including anything after the end-of-archive blocks.
+            DataSourceSupport.drainArchive(in, archive);
+            DataSourceSupport.drainArchive(raw, archive);
         } catch (java.util.zip.ZipException e) {
             throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
         }
         return DataSourceSupport.hex(digest.digest());
-    }
-
-    /** Discards bytes (for hashing the rest of a file). */
-    private static final class OutputStreamSink extends java.io.OutputStream {
-        static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-        @Override
-        public void write(int b) { }
-
-        @Override
-        public void write(byte[] b, int off, int len) { }
     }
 
     /**

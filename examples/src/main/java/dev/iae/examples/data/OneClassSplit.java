@@ -95,10 +95,11 @@ public final class OneClassSplit {
     /**
      * The number of contaminants added to {@code normalCount} normal training images.
      * @param normalCount the number of normal images in the training set.
-     * @return {@code round(normalCount * r / (1 - r))}.
+     * @return {@code round(normalCount * r / (1 - r))}, at most {@link Integer#MAX_VALUE} (a ratio close to 1 asks
+     *     for more images than any data set has, which {@link #trainingIndices} then refuses by name).
      */
     public int contaminationCount(int normalCount) {
-        return (int) Math.round(normalCount * contamination / (1.0 - contamination));
+        return (int) Math.min(Integer.MAX_VALUE, Math.round(normalCount * contamination / (1.0 - contamination)));
     }
 
     /**

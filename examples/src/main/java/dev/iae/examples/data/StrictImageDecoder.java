@@ -22,9 +22,11 @@ import java.util.logging.Logger;
  * Why: {@code ImageIO.read} ignores warnings, and the JPEG decoder reports a truncated or cut-off file only as a
  * warning ("Truncated File - Missing EOI marker", "Corrupt JPEG data: premature end of data segment") while it fills
  * the missing pixels with grey; a damaged data set would then load silently with wrong pixels. Here a warning that
- * means pixel data is missing (truncation, premature end of data) is an {@link IOException} naming the file, and any
- * other warning (for example libjpeg's "extraneous bytes before marker", reported for files that still decode
- * completely) is logged as a warning naming the file and does not stop the read.
+ * means pixel data is missing or corrupt (truncation, premature end of data, an invalid Huffman or arithmetic code, a
+ * lost restart marker) is an {@link IOException} naming the file, and any other warning (for example libjpeg's
+ * "extraneous bytes before marker", reported for files that still decode completely) is logged as a warning naming
+ * the file and does not stop the read. Limits: the JDK reports only libjpeg's first warning per image, so damage
+ * after a harmless warning goes unseen; and a bit flip that still decodes to valid codes raises no warning at all.
  * <p>
  * The reader is disposed and the image stream closed whatever happens. Thread-safe (no shared state).
  */
@@ -32,11 +34,13 @@ final class StrictImageDecoder {
     private static final Logger logger = Logger.getLogger(StrictImageDecoder.class.getName());
 
     /**
-     * Lower-case fragments of the decoder warnings that mean pixel data is missing: the JDK JPEG reader's
-     * "Truncated File - Missing EOI marker", libjpeg's "Premature end of JPEG file" and "Corrupt JPEG data:
-     * premature end of data segment".
+     * Lower-case fragments of the decoder warnings that mean pixel data is missing or corrupt: the JDK JPEG reader's
+     * "Truncated File - Missing EOI marker", libjpeg's "Premature end of JPEG file", "Corrupt JPEG data: premature end
+     * of data segment", "Corrupt JPEG data: bad Huffman code" / "bad arithmetic code" (the entropy-coded data is
+     * damaged) and "Corrupt JPEG data: found marker 0x.. instead of RST.." (a restart interval was lost).
      */
-    private static final String[] MISSING_DATA = {"truncated", "premature end", "missing eoi"};
+    private static final String[] MISSING_DATA = {"truncated", "premature end", "missing eoi", "bad huffman code",
+        "bad arithmetic code", "instead of rst"};
 
     private StrictImageDecoder() { }
 
@@ -74,7 +78,7 @@ final class StrictImageDecoder {
             }
             for (String w : warnings) {
                 if (meansMissingData(w)) {
-                    throw new IOException("The image " + entry + " in " + where + " is truncated or incomplete: "
+                    throw new IOException("The image " + entry + " in " + where + " is truncated or corrupt: "
                             + String.join("; ", warnings));
                 }
             }
@@ -88,7 +92,7 @@ final class StrictImageDecoder {
 
     /**
      * @param warning a decoder warning.
-     * @return true if it reports missing pixel data (truncation, premature end of data).
+     * @return true if it reports missing or corrupt pixel data (truncation, premature end of data, invalid codes).
      */
     static boolean meansMissingData(String warning) {
         String w = warning == null ? "" : warning.toLowerCase(Locale.ROOT);

@@ -395,6 +395,37 @@ public class Cifar10DataSourceTest {
         assertTrue(truncatedGzip.getMessage().contains(cut.toString()), truncatedGzip.getMessage());
     }
 
+    /**
+     * The fingerprint is the SHA-256 of the archive file for a plain {@code .tar} too (whose skipped entries used to
+     * bypass the hash), the same for both splits; and a gzip archive whose CRC or length trailer is wrong or missing
+     * is refused with its name (the trailer is checked only when the stream is read to its end).
+     */
+    @Test
+    public void plainTarFingerprintAndGzipTrailerAreChecked() throws Exception {
+        Path tar = tmp.resolve("tiny-cifar.tar");
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(archive))) {
+            Files.write(tar, in.readAllBytes());
+        }
+        String sha = toHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(tar)));
+        Cifar10DataSource train = new Cifar10DataSource(tar.toString(), Cifar10DataSource.Split.TRAIN, 3, 0.0, 0, 1L);
+        Cifar10DataSource test = new Cifar10DataSource(tar.toString(), Cifar10DataSource.Split.TEST, 3, 0.0, 0, 1L);
+        assertEquals(sha, train.fingerprint());
+        assertEquals(sha, test.fingerprint());
+        assertEquals(TRAIN_PER_CLASS, train.size());
+        byte[] gz = Files.readAllBytes(archive);
+        byte[] badCrc = gz.clone();
+        badCrc[gz.length - 8] ^= 1;
+        Path crc = tmp.resolve("bad-crc.tar.gz");
+        Files.write(crc, badCrc);
+        Path noTrailer = tmp.resolve("no-trailer.tar.gz");
+        Files.write(noTrailer, java.util.Arrays.copyOf(gz, gz.length - 8));
+        for (Path bad : List.of(crc, noTrailer)) {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new Cifar10DataSource(
+                    bad.toString(), Cifar10DataSource.Split.TRAIN, 0, 0.0, 0, 1L), bad.toString());
+            assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+        }
+    }
+
     private static String toHex(byte[] bytes) {
         StringBuilder sb = new StringBuilder();
         for (byte b : bytes) {

@@ -212,6 +212,24 @@ public class ImageFolderSourceTest {
         // A different selection of the folder has a different fingerprint.
         assertTrue(!fromDir.fingerprint().equals(new ImageFolderSource(root.toString(), "test", List.of(), false,
                 ImageFolderSource.Channels.AUTO).fingerprint()));
+        // A plain .tar: still the file's SHA-256, although the reader passes over the entries it does not select.
+        Path tar = tmp.resolve("images.tar");
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(archive))) {
+            Files.write(tar, in.readAllBytes());
+        }
+        ImageFolderSource fromPlainTar = new ImageFolderSource(tar.toString(), "train", List.of("dog"), true,
+                ImageFolderSource.Channels.AUTO);
+        assertEquals(2, fromPlainTar.size());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(tar))),
+                fromPlainTar.fingerprint());
+        // A gzip archive with a wrong CRC is refused, naming the archive.
+        byte[] gz = Files.readAllBytes(archive);
+        gz[gz.length - 8] ^= 1;
+        Path badCrc = tmp.resolve("bad-crc.tar.gz");
+        Files.write(badCrc, gz);
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new ImageFolderSource(badCrc.toString(), "train",
+                List.of("dog"), true, ImageFolderSource.Channels.AUTO));
+        assertTrue(e.getMessage().contains(badCrc.toString()), e.getMessage());
     }
 
     @Test

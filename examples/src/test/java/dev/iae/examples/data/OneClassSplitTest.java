@@ -1,5 +1,6 @@
 package dev.iae.examples.data;
 
+import com.oracle.labs.mlrg.olcut.config.PropertyException;
 import com.oracle.labs.mlrg.olcut.provenance.ObjectProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.ProvenanceUtil;
@@ -96,6 +97,22 @@ public class OneClassSplitTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> new OneClassSplit(0, 0.95, 0, 1L).trainingIndices(labels()));
         assertTrue(e.getMessage().contains("900"), e.getMessage());
+        // A ratio just below 1 asks for more than 2^31 contaminants: the same named refusal, not an overflow.
+        OneClassSplit extreme = new OneClassSplit(0, 0.9999999999, 0, 1L);
+        assertEquals(Integer.MAX_VALUE, extreme.contaminationCount(6000));
+        e = assertThrows(IllegalArgumentException.class, () -> extreme.trainingIndices(labels()));
+        assertTrue(e.getMessage().contains("only 900 are available"), e.getMessage());
+    }
+
+    /** A normal class the labels do not have is a configuration error that names the setting, for both splits. */
+    @Test
+    public void unknownNormalClassIsAPropertyError() {
+        for (FashionMnistDataSource.Split split : FashionMnistDataSource.Split.values()) {
+            PropertyException e = assertThrows(PropertyException.class,
+                    () -> FashionMnistDataSource.embeddedSample(split, 12));
+            assertTrue(e.getMessage().contains("normalClass 12") && e.getMessage().contains("labels 0 to 9"),
+                    e.getMessage());
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -149,5 +150,34 @@ public class StrictImageDecoderTest {
         assertFalse(StrictImageDecoder.meansMissingData(
                 "Corrupt JPEG data: 2 extraneous bytes before marker 0xdb"));
         assertTrue(StrictImageDecoder.meansMissingData("Corrupt JPEG data: premature end of data segment"));
+    }
+
+    /**
+     * Damaged entropy-coded data: a run of 1-bits (stuffed 0xFF bytes) in the middle of the scan is no valid Huffman
+     * code, so libjpeg warns "bad Huffman code" and fills the rest with grey; that is an error naming the file.
+     */
+    @Test
+    public void corruptScanDataFailsNamingTheFile() throws IOException {
+        byte[] jpeg = noiseJpeg(5);
+        int sos = -1;
+        for (int i = 2; i + 1 < jpeg.length && sos < 0; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xDA) {
+                sos = i;
+            }
+        }
+        assertTrue(sos > 0, "no SOS marker");
+        int start = sos + 2 + (((jpeg[sos + 2] & 0xFF) << 8) | (jpeg[sos + 3] & 0xFF));
+        int mid = start + (jpeg.length - 2 - start) / 2;
+        byte[] bad = jpeg.clone();
+        for (int k = 0; k < 8; k += 2) {
+            bad[mid + k] = (byte) 0xFF;
+            bad[mid + k + 1] = 0x00;
+        }
+        IOException e = assertThrows(IOException.class, () -> StrictImageDecoder.decode(bad, "cat/0007.jpg",
+                "cifar.tar.gz"));
+        assertTrue(e.getMessage().contains("cat/0007.jpg") && e.getMessage().contains("cifar.tar.gz")
+                && e.getMessage().toLowerCase(Locale.ROOT).contains("huffman"), e.getMessage());
+        assertTrue(StrictImageDecoder.meansMissingData("Corrupt JPEG data: bad arithmetic code"));
+        assertTrue(StrictImageDecoder.meansMissingData("Corrupt JPEG data: found marker 0xd9 instead of RST3"));
     }
 }

@@ -57,10 +57,14 @@ public final class ScoreEvaluation {
         }
         int n = scores.length;
         int pos = 0;
+        // -0.0 + 0.0 is 0.0: the two zeros are one score (Double.compare would order them and split the tie, e.g.
+        // a negated decision value of 0).
+        double[] score = new double[n];
         for (int i = 0; i < n; i++) {
             if (Double.isNaN(scores[i])) {
                 throw new IllegalArgumentException("Score of example " + i + " is NaN");
             }
+            score[i] = scores[i] + 0.0;
             if (isAnomalous[i]) {
                 pos++;
             }
@@ -75,7 +79,7 @@ public final class ScoreEvaluation {
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(scores[b], scores[a]));
+        Arrays.sort(order, (a, b) -> Double.compare(score[b], score[a]));
         List<double[]> points = new ArrayList<>();
         List<Double> thr = new ArrayList<>();
         points.add(new double[]{0, 0});
@@ -86,10 +90,10 @@ public final class ScoreEvaluation {
         double ap = 0;
         int i = 0;
         while (i < n) {
-            double s = scores[order[i]];
+            double s = score[order[i]];
             long groupTp = 0;
             long groupFp = 0;
-            while (i < n && Double.compare(scores[order[i]], s) == 0) {
+            while (i < n && Double.compare(score[order[i]], s) == 0) {
                 if (isAnomalous[order[i]]) {
                     groupTp++;
                 } else {

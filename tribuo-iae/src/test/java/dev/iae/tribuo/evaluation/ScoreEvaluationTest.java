@@ -100,6 +100,11 @@ class ScoreEvaluationTest {
         assertEquals(1.0, ScoreEvaluation.of(y, new double[]{1, 2, 3, 4}).auroc(), 0);
         assertEquals(0.0, ScoreEvaluation.of(y, new double[]{4, 3, 2, 1}).auroc(), 0);
         assertEquals(0.5, ScoreEvaluation.of(y, new double[]{1, 1, 1, 1}).auroc(), 0);
+        // -0.0 and 0.0 are one score (a negated decision value of 0 is -0.0): a tie, one ROC point for the pair.
+        ScoreEvaluation zeros = ScoreEvaluation.of(new boolean[]{true, false}, new double[]{-0.0, 0.0});
+        assertEquals(0.5, zeros.auroc(), 0);
+        assertEquals(2, zeros.thresholds().length, "(0, 0) and one point for the tied zeros");
+        assertEquals(0.5, ScoreEvaluation.of(new boolean[]{false, true}, new double[]{-0.0, 0.0}).auroc(), 0);
     }
 
     @Test
