@@ -530,7 +530,8 @@ def cmd_run(args):
         import sklearn
         import torch
         header = [
-            "Command: `" + command + "`",
+            "Command: `" + command + "`"] + (
+            ["Code: " + os.environ["IAE_BENCH_CODE"]] if os.environ.get("IAE_BENCH_CODE") else []) + [
             machine_line(start, start_load, time.time() - t_all),
             "Python %s, numpy %s, scikit-learn %s, torch %s (1 thread)" % (
                 platform.python_version(), np.__version__, sklearn.__version__, torch.__version__),
@@ -596,12 +597,35 @@ def source_header_lines(csv_paths, prefixes, skip=None):
     return out
 
 
+def check_rows(rows, sources):
+    """Refuses rows that one table cannot hold: several data sets (a validation CSV with a test CSV, or two
+    validation folds, would be averaged as if they were seeds), or the same method, class, seed, ratio and cap twice
+    (a rerun would count as an extra seed in "± std"). sources[i] is the file of rows[i]."""
+    datasets = sorted({r["dataset"] for r in rows})
+    if len(datasets) > 1:
+        sys.exit("Rows of different data sets cannot share a table: %s (from %s); combine each separately" % (
+            ", ".join(datasets), ", ".join(sorted(set(sources)))))
+    seen = {}
+    for r, src in zip(rows, sources):
+        key = (r["implementation"], r["method"], int(r["normal_class"]), int(r["seed"]),
+               float(r["contamination"]), int(r["max_normal"]))
+        if key in seen:
+            sys.exit("Duplicate row %s:%s class %d seed %d r=%.2f max_normal %d in %s and %s: the same run twice "
+                     "would count as two seeds; leave one file out or relabel one method (see benchmarks/README.md)"
+                     % (key + (seen[key], src)))
+        seen[key] = src
+
+
 def cmd_combine(args):
     rows = []
+    sources = []
     for path in args.csv:
         with open(path) as f:
-            rows += list(csv.DictReader(f))
-    headers = source_header_lines(args.csv, ["Command:"],
+            read = list(csv.DictReader(f))
+        rows += read
+        sources += [path] * len(read)
+    check_rows(rows, sources)
+    headers = source_header_lines(args.csv, ["Command:", "Code:"],
                                   skip="Command: `%s`" % args.command if args.command else None)
     datasets = sorted({r["dataset"] for r in rows})
     header = ["Combined from %s" % ", ".join("`%s`" % p for p in args.csv)] + headers
@@ -661,18 +685,22 @@ def cmd_sweep(args):
     methods = set(args.methods.split(",")) if args.methods else None
     classes = set(parse_ints(args.classes)) if args.classes else None
     rows = []
+    sources = []
     for path in args.csv:
         with open(path) as f:
-            rows += [r for r in csv.DictReader(f) if (methods is None or r["method"] in methods)
-                     and (classes is None or int(r["normal_class"]) in classes)]
+            read = [r for r in csv.DictReader(f) if (methods is None or r["method"] in methods)
+                    and (classes is None or int(r["normal_class"]) in classes)]
+        rows += read
+        sources += [path] * len(read)
     if not rows:
         sys.exit("No rows (check the CSV files and --methods)")
+    check_rows(rows, sources)
     ratios = {float(r["contamination"]) for r in rows}
     if len(ratios) < 2:
         sys.exit("A sweep needs at least two contamination ratios, found %s" % sorted(ratios))
     header = ["Command: `%s`" % (args.command or "/usr/bin/python3 " + " ".join(sys.argv)),
               "Built from %s" % ", ".join("`%s`" % os.path.basename(p) for p in args.csv)]
-    header += source_header_lines(args.csv, ["Command:", "Hyper-parameters"])
+    header += source_header_lines(args.csv, ["Command:", "Code:", "Hyper-parameters"])
     title = "Contamination sweep: %s" % ", ".join(sorted({r["dataset"] for r in rows})) + (
         " — " + args.label if args.label else "")
     write_table(args.out, args.name, rows, sweep_markdown(rows, title, header))

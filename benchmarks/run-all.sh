@@ -15,7 +15,8 @@
 #   environment:    JAVA_METHODS (default: all six IAE presets and OCSVM_TRIBUO), PY_METHODS (default: all four),
 #                   OUT (default benchmarks/results), IAE_BUILD_SUFFIX (Maven build-directory suffix, e.g. -g),
 #                   JAVA_XMX (default 6g), SKIP_BUILD=1 (reuse the last build), SKIP_JAVA=1, SKIP_PYTHON=1
-# Writes OUT/NAME-java.{md,csv}, OUT/NAME-python.{md,csv} and the combined OUT/NAME.{md,csv}.
+# Writes OUT/NAME-java.{md,csv}, OUT/NAME-python.{md,csv} and OUT/NAME.{md,csv}, which combines the runners that ran
+# (a skipped runner's earlier CSV is left out); every header records the command and the commit of the code.
 #
 # Examples (from the repository root):
 #   benchmarks/run-all.sh fashion-mnist --dataset fashion-mnist --seeds 1,2,3
@@ -47,9 +48,21 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     if [ "${args[$i]}" = "--label" ] && [ $((i + 1)) -lt ${#args[@]} ]; then LABEL=${args[$((i + 1))]}; fi
 done
 
+# The code the run used, for the result headers: the commit, and whether files outside benchmarks/results differ
+# from it (a build from a dirty tree is not reproducible from the commit alone).
+if git rev-parse --verify -q HEAD > /dev/null 2>&1; then
+    IAE_BENCH_CODE="commit $(git rev-parse --short=12 HEAD)"
+    git diff --quiet HEAD -- . ':(exclude)benchmarks/results' 2> /dev/null \
+        || IAE_BENCH_CODE="$IAE_BENCH_CODE with uncommitted changes"
+    [ -n "$SUFFIX" ] && IAE_BENCH_CODE="$IAE_BENCH_CODE, build directory examples/target$SUFFIX"
+    [ -n "${SKIP_BUILD:-}" ] && IAE_BENCH_CODE="$IAE_BENCH_CODE (SKIP_BUILD: the last build, which may predate it)"
+    export IAE_BENCH_CODE
+fi
+
 # libtorch / OpenMP must not spin on a shared CPU; one thread everywhere (DESIGN.md §4).
 export OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
+csvs=()  # the results of this run only: an earlier run's CSV of a skipped runner is not combined
 if [ -z "${SKIP_JAVA:-}" ]; then
     CP_FILE="examples/target${SUFFIX}/benchmark.classpath"
     if [ -z "${SKIP_BUILD:-}" ] || [ ! -f "$CP_FILE" ]; then
@@ -61,14 +74,21 @@ if [ -z "${SKIP_JAVA:-}" ]; then
         -Dai.djl.pytorch.num_interop_threads=1 \
         -cp "examples/target${SUFFIX}/classes:$(cat "$CP_FILE")" dev.iae.examples.benchmark.OneClassBenchmark \
         "$@" ${JAVA_METHODS:+--methods "$JAVA_METHODS"} --out "$OUT" --name "$NAME-java" --command "$CMD"
+    csvs+=("$OUT/$NAME-java.csv")
 fi
 if [ -z "${SKIP_PYTHON:-}" ]; then
     /usr/bin/python3 benchmarks/peers.py run "$@" ${PY_METHODS:+--methods "$PY_METHODS"} --out "$OUT" \
         --name "$NAME-python" --command "$CMD"
+    csvs+=("$OUT/$NAME-python.csv")
 fi
-csvs=()
 for f in "$OUT/$NAME-java.csv" "$OUT/$NAME-python.csv"; do
-    [ -f "$f" ] && csvs+=("$f")
+    if [ -f "$f" ] && [[ ! " ${csvs[*]:-} " == *" $f "* ]]; then
+        echo "note: $f is from an earlier run and is not combined (benchmarks/peers.py combine takes any files)" >&2
+    fi
 done
+if [ ${#csvs[@]} -eq 0 ]; then
+    echo "SKIP_JAVA and SKIP_PYTHON: nothing ran, nothing to combine" >&2
+    exit 2
+fi
 /usr/bin/python3 benchmarks/peers.py combine --out "$OUT" --name "$NAME" --command "$CMD" --label "$LABEL" \
     "${csvs[@]}"

@@ -99,6 +99,11 @@ public final class OneClassBenchmark {
 
     /** Name of the Tribuo one-class SVM method. */
     public static final String OCSVM = "OCSVM_TRIBUO";
+    /**
+     * Environment variable with the code a run used ({@code benchmarks/run-all.sh} sets it to the commit and whether
+     * the tree had uncommitted changes), written into the result header as "Code: ...".
+     */
+    public static final String CODE_ENV = "IAE_BENCH_CODE";
 
     private String dataset = "fashion-mnist";
     private String data = null;
@@ -620,6 +625,10 @@ public final class OneClassBenchmark {
         table.writeCsv(out.resolve(name + ".csv"));
         List<String> header = new ArrayList<>();
         header.add("Command: `" + cmd + "`");
+        String code = System.getenv(CODE_ENV);
+        if (code != null && !code.isBlank()) {
+            header.add("Code: " + code);
+        }
         header.add("Started " + start.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + ", elapsed "
                 + String.format(Locale.ROOT, "%.0f s", elapsed) + "; machine: nproc "
                 + Runtime.getRuntime().availableProcessors() + ", load average at start " + startLoad + ", now "
@@ -629,7 +638,8 @@ public final class OneClassBenchmark {
         header.add("Data: " + datasetName() + " from `" + data + "` (" + fingerprint + "); one-class protocol: "
                 + "train on the normal class" + (maxNormal > 0 ? " (first " + maxNormal + " images)" : "")
                 + ", contamination r " + Arrays.toString(contaminations) + " drawn from other classes with the "
-                + "seed; FULL test set, other classes anomalous");
+                + "seed; " + (validate > 0 ? "no test data (validation run, below)"
+                : "FULL test set, other classes anomalous"));
         header.add("Classes " + Arrays.toString(classes) + ", seeds " + Arrays.toString(seeds) + ", methods "
                 + methods);
         header.add("Hyper-parameters (fixed per data set, not tuned on test labels): " + BenchmarkConfig.describe()
@@ -652,7 +662,8 @@ public final class OneClassBenchmark {
                     : "fold " + validateFold + ": the normal training images " + validateFold + " windows of "
                     + validate + " before the end are held out and scored with as many training images of each "
                     + "other class, taken after the first " + validateFold + " such windows")
-                    + " (ValidationSplit); the models train on the rest");
+                    + " (ValidationSplit); the models train on the rest, with the contaminants cut to keep the "
+                    + "ratio r");
         }
         String title = "One-class benchmark: " + datasetName() + " (Java: IAE presets and Tribuo one-class SVM)"
                 + (label.isEmpty() ? "" : " — " + label);

@@ -21,7 +21,8 @@ import static dev.iae.examples.data.FashionMnistDataSource.METADATA_INDEX;
  * <p>
  * From the one-class training set of normal class {@code k} (normal images in data order, then any contaminants),
  * the last {@code h = ceil(holdout · n)} normal images are held out as validation normals and the rest is the fit
- * set. For every other class {@code j}, the first {@code h} training images of class {@code j} (data order) that
+ * set, with the contaminants cut to {@code round((n − h) · c / n)} (the first in draw order) so that it has the
+ * training set's contamination ratio. For every other class {@code j}, the first {@code h} training images of class {@code j} (data order) that
  * are not already in the training set as contaminants become validation anomalies, so the validation set has the
  * test set's 1 : (classes − 1) mix of normal and anomalous images.
  * <p>
@@ -107,13 +108,23 @@ public final class ValidationSplit {
                     + " training images outside the training set)");
         }
         Set<Integer> heldOut = new HashSet<>(normalPositions.subList((int) end - h, (int) end));
+        // Contaminants in the fit set: as many as keep the training set's contamination ratio with h fewer normals
+        // (the first ones in draw order); all of them would make a contaminated fit set more contaminated than r.
+        int normals = normalPositions.size();
+        int contaminants = training.size() - normals;
+        long keep = Math.round((normals - h) * (double) contaminants / normals);
         List<Example<Event>> fit = new ArrayList<>(training.size() - h);
         List<Example<Event>> validation = new ArrayList<>(h * numClasses);
+        int kept = 0;
         for (int i = 0; i < training.size(); i++) {
+            Example<Event> e = training.get(i);
             if (heldOut.contains(i)) {
-                validation.add(training.get(i));
-            } else {
-                fit.add(training.get(i));
+                validation.add(e);
+            } else if (classOf(e, i) == normalClass) {
+                fit.add(e);
+            } else if (kept < keep) {
+                fit.add(e);
+                kept++;
             }
         }
         for (int j = 0; j < numClasses; j++) {

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Tests the benchmark result table (aggregation, Markdown, CSV) and the runner's option parsing, without training
@@ -100,6 +101,58 @@ public class ResultTableTest {
             checked++;
         }
         assertTrue(checked >= 10, "expected the IAE options of run-all.sh, found " + checked);
+    }
+
+    /**
+     * {@code peers.py combine} builds one table from runs of the same data set and refuses what one table cannot
+     * hold, naming the files: rows of two data sets (e.g. two validation folds, which would average as seeds) and the
+     * same method, class, seed and ratio twice (a rerun would count as a second seed).
+     */
+    @Test
+    public void peersCombineRefusesMixedDataSetsAndDuplicateRuns(@TempDir Path tmp) throws Exception {
+        assumeTrue(python("-c", "import numpy").exitCode == 0, "/usr/bin/python3 with numpy is not installed");
+        ResultTable a = new ResultTable();
+        a.add(row("IAE", 0, 1, 0.8));
+        a.add(row("IAE", 1, 1, 0.6));
+        a.writeCsv(tmp.resolve("a.csv"));
+        ResultTable b = new ResultTable();
+        b.add(row("IAE", 0, 2, 0.9));
+        b.writeCsv(tmp.resolve("b.csv"));
+        ResultTable again = new ResultTable();
+        again.add(row("IAE", 1, 1, 0.65));
+        again.writeCsv(tmp.resolve("again.csv"));
+        ResultTable fold = new ResultTable();
+        fold.add(new ResultTable.Row("java", "fashion-mnist-validation-fold1", "IAE", 0, 3, 0.0, 0, 5400, 6000, 0.7,
+                0.9, 1, 1));
+        fold.writeCsv(tmp.resolve("fold.csv"));
+        Run ok = python(benchmarksFile("peers.py").toString(), "combine", "--out", tmp.toString(), "--name", "ok",
+                tmp.resolve("a.csv").toString(), tmp.resolve("b.csv").toString());
+        assertEquals(0, ok.exitCode, ok.output);
+        assertTrue(Files.readString(tmp.resolve("ok.md")).contains("0.850 ± 0.071"), ok.output);
+        Run duplicate = python(benchmarksFile("peers.py").toString(), "combine", "--out", tmp.toString(), "--name",
+                "dup", tmp.resolve("a.csv").toString(), tmp.resolve("again.csv").toString());
+        assertEquals(1, duplicate.exitCode, duplicate.output);
+        assertTrue(duplicate.output.contains("Duplicate row java:IAE class 1 seed 1") && duplicate.output.contains(
+                "a.csv") && duplicate.output.contains("again.csv"), duplicate.output);
+        Run mixed = python(benchmarksFile("peers.py").toString(), "combine", "--out", tmp.toString(), "--name",
+                "mixed", tmp.resolve("a.csv").toString(), tmp.resolve("fold.csv").toString());
+        assertEquals(1, mixed.exitCode, mixed.output);
+        assertTrue(mixed.output.contains("different data sets") && mixed.output.contains("fashion-mnist-validation-fold1"),
+                mixed.output);
+        assertFalse(Files.exists(tmp.resolve("dup.md")) || Files.exists(tmp.resolve("mixed.md")));
+    }
+
+    private record Run(int exitCode, String output) { }
+
+    private static Run python(String... args) throws Exception {
+        if (!Files.isExecutable(Paths.get("/usr/bin/python3"))) {
+            return new Run(-1, "no /usr/bin/python3");
+        }
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/python3"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out);
     }
 
     private static Path benchmarksFile(String name) {

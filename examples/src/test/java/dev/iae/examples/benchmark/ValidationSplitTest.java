@@ -70,6 +70,30 @@ public class ValidationSplitTest {
         assertTrue(s.toString().contains("2 normal, 4 anomalous"), s.toString());
     }
 
+    /**
+     * A contaminated training set keeps its contamination ratio in the fit set: with h normals held out, the surplus
+     * contaminants (the last in draw order) are left out, and no contaminant becomes a validation anomaly.
+     */
+    @Test
+    public void fitSetKeepsTheContaminationRatio() {
+        // Ten normals and five contaminants (r = 1/3); h = 2 leaves eight normals, so four contaminants (1/3).
+        List<Example<Event>> training = classImages(0, 10);
+        training.add(image(1, 0));
+        training.add(image(2, 1));
+        training.add(image(1, 2));
+        training.add(image(2, 3));
+        training.add(image(1, 4));
+        ValidationSplit s = ValidationSplit.of(training, 0, 0.2, 3, c -> classImages(c, 12));
+        List<String> fit = new ArrayList<>();
+        s.fit().forEach(e -> fit.add(id(e)));
+        assertEquals(List.of("0/0", "0/1", "0/2", "0/3", "0/4", "0/5", "0/6", "0/7", "1/0", "2/1", "1/2", "2/3"),
+                fit);
+        List<String> validation = new ArrayList<>();
+        s.validation().forEach(e -> validation.add(id(e)));
+        // The left-out contaminant 1/4 is not a validation anomaly either: it was drawn into the training set.
+        assertEquals(List.of("0/8", "0/9", "1/1", "1/3", "2/0", "2/2"), validation);
+    }
+
     @Test
     public void foldsHoldOutDisjointWindows() {
         // Normal class 0: ten images, one contaminant (class 1 #1); h = ceil(0.2 * 10) = 2.
