@@ -178,7 +178,12 @@ public final class ResultTable {
                     seedMeans.add(mean(v));
                 }
             }
-            sb.append(' ').append(meanStd(mean(classMeans), std(seedMeans), seedMeans.size())).append(" |\n");
+            // A mean over some of the classes says so (as the Python peers' tables do): it does not compare with a
+            // mean over all of them.
+            String partial = classMeans.size() == classes.size() ? ""
+                    : " (" + classMeans.size() + " of " + classes.size() + " classes)";
+            sb.append(' ').append(meanStd(mean(classMeans), std(seedMeans), seedMeans.size())).append(partial)
+                    .append(" |\n");
         }
     }
 

@@ -41,7 +41,7 @@ public class ResultTableTest {
         String md = t.toMarkdown("T", List.of("Command: `x`"));
         assertTrue(md.startsWith("# T\n\n- Command: `x`\n"), md);
         assertTrue(md.contains("| java:IAE | 0.850 ± 0.071 | 0.650 ± 0.071 | 0.750 ± 0.071 |"), md);
-        assertTrue(md.contains("| java:CAE | 0.500 | – | 0.500 |"), md);
+        assertTrue(md.contains("| java:CAE | 0.500 | – | 0.500 (1 of 2 classes) |"), md);
         // Time table: mean train seconds (11 + 11 + 12 + 12) / 4 = 11.5.
         assertTrue(md.contains("| java:IAE | 4 | 11.5 | 1.00 | 6000 | 10000 |"), md);
         Path csv = tmp.resolve("r.csv");
