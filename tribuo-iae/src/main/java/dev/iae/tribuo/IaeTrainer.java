@@ -155,7 +155,8 @@ public final class IaeTrainer implements Trainer<Event> {
 
     @Config(description = "Weight of the reconstruction part in the COMBINED score, (d - m_d)/s_d + recWeight * "
             + "(r - m_r)/s_r with both parts standardised on the training set: 1 = equal weights; below 1 leans on "
-            + "the distance to the centre, above 1 on the reconstruction error. Used by the COMBINED score only.")
+            + "the distance to the centre, above 1 on the reconstruction error; 0.25 when the training data may be "
+            + "polluted (the reconstruction error learns the pollution). Used by the COMBINED score only.")
     private double recWeight = 1.0;
 
     @Config(description = "Threshold rule: QUANTILE (contamination quantile of training scores) or RADIUS (R^2 with "
@@ -971,7 +972,10 @@ public final class IaeTrainer implements Trainer<Event> {
         }
 
         /**
-         * @param w the weight of the reconstruction part in the COMBINED score (1 = equal weights).
+         * @param w the weight of the reconstruction part in the COMBINED score (1 = equal weights). When the training
+         *     data may hold anomalies, 0.25 is better: an autoencoder trained on polluted data learns to reconstruct
+         *     the pollution (Fashion-MNIST validation, 10 % and 20 % pollution: +0.020 and +0.027 AUROC over 1, at a
+         *     cost of 0.004 on clean data; benchmarks/README.md, step 14).
          * @return this builder.
          */
         public Builder recWeight(double w) {
