@@ -105,13 +105,7 @@ public class StrictImageDecoderTest {
         byte[] jpeg = noiseJpeg(4);
         // Two stray bytes before the quantisation-table marker (FF DB): libjpeg warns "extraneous bytes before
         // marker" and skips them; the image still decodes completely.
-        int marker = -1;
-        for (int i = 2; i + 1 < jpeg.length && marker < 0; i++) {
-            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xDB) {
-                marker = i;
-            }
-        }
-        assertTrue(marker > 0, "no DQT marker");
+        int marker = marker(jpeg, 0xDB);
         byte[] padded = new byte[jpeg.length + 2];
         System.arraycopy(jpeg, 0, padded, 0, marker);
         padded[marker] = 0x12;
@@ -152,6 +146,16 @@ public class StrictImageDecoderTest {
         assertTrue(StrictImageDecoder.meansMissingData("Corrupt JPEG data: premature end of data segment"));
     }
 
+    /** The position of the first JPEG marker FF {@code code} after the SOI marker (asserted present). */
+    private static int marker(byte[] jpeg, int code) {
+        for (int i = 2; i + 1 < jpeg.length; i++) {
+            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == code) {
+                return i;
+            }
+        }
+        throw new AssertionError(String.format("no FF %02X marker", code));
+    }
+
     /**
      * Damaged entropy-coded data: a run of 1-bits (stuffed 0xFF bytes) in the middle of the scan is no valid Huffman
      * code, so libjpeg warns "bad Huffman code" and fills the rest with grey; that is an error naming the file.
@@ -159,13 +163,7 @@ public class StrictImageDecoderTest {
     @Test
     public void corruptScanDataFailsNamingTheFile() throws IOException {
         byte[] jpeg = noiseJpeg(5);
-        int sos = -1;
-        for (int i = 2; i + 1 < jpeg.length && sos < 0; i++) {
-            if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == 0xDA) {
-                sos = i;
-            }
-        }
-        assertTrue(sos > 0, "no SOS marker");
+        int sos = marker(jpeg, 0xDA);
         int start = sos + 2 + (((jpeg[sos + 2] & 0xFF) << 8) | (jpeg[sos + 3] & 0xFF));
         int mid = start + (jpeg.length - 2 - start) / 2;
         byte[] bad = jpeg.clone();
