@@ -167,6 +167,11 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     /** Reusable direct input buffers for {@link #predict}; at most one per core is kept. */
     private transient ArrayBlockingQueue<FloatBuffer> inputBuffers;
     private transient ExecutionProvider activeProvider;
+    /**
+     * True for a model read from a file and the models derived from it on the same provider (copies, other
+     * threshold, chunk size or threads): a recorded CUDA may fall back to the CPU (see {@link #openSession}).
+     */
+    private transient boolean restored;
     private transient boolean closed;
     private transient Map<String, String> onnxMetadata;
     private transient List<String> outputNames;
@@ -185,7 +190,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
 
     /**
      * As above.
-     * @param restored true when the model is read from a file (see {@link #openSession(boolean)}).
+     * @param restored true when the model is read from a file or derived from one (see {@link #restored}).
      */
     private IaeModel(String name, ModelProvenance provenance, ImmutableFeatureMap featureMap,
                      ImmutableOutputInfo<Event> outputInfo, byte[] onnxBytes, byte[] expectedSha256,
@@ -209,7 +214,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                     + " differs from the threshold " + threshold + " in its ONNX metadata; the model data is inconsistent");
         }
         this.onnxMetadata = Collections.unmodifiableMap(meta);
-        openSession(restored);
+        this.restored = restored;
+        openSession();
     }
 
     /**
@@ -286,7 +292,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                 : rule.startsWith(THRESHOLD_RULE_OVERRIDE) ? rule : THRESHOLD_RULE_OVERRIDE + " (was " + rule + ")");
         OnnxMl.ModelProto proto = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes), entries);
         return new IaeModel(name, newProvenance, featureIDMap, outputIDInfo, proto.toByteArray(), null, newThreshold,
-                executionProvider, chunkSize, intraOpThreads);
+                executionProvider, chunkSize, intraOpThreads, restored);
     }
 
     /**
@@ -337,7 +343,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      */
     public IaeModel withChunkSize(int newChunkSize) {
         return new IaeModel(name, provenance, featureIDMap, outputIDInfo, onnxBytes, sha256, threshold,
-                executionProvider, newChunkSize, intraOpThreads);
+                executionProvider, newChunkSize, intraOpThreads, restored);
     }
 
     /**
@@ -347,7 +353,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      */
     public IaeModel withIntraOpThreads(int threads) {
         return new IaeModel(name, provenance, featureIDMap, outputIDInfo, onnxBytes, sha256, threshold,
-                executionProvider, chunkSize, threads);
+                executionProvider, chunkSize, threads, restored);
     }
 
     /** @return which quantity the score is (from the ONNX metadata). */
@@ -765,7 +771,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
             expectedHash = null;
         }
         return new IaeModel(newName, newProvenance, featureIDMap, outputIDInfo, bytes, expectedHash, threshold,
-                executionProvider, chunkSize, intraOpThreads);
+                executionProvider, chunkSize, intraOpThreads, restored);
     }
 
     // --------------------------------------------------------------------------------------------- serialization
@@ -893,7 +899,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                         + " differs from the threshold " + t + " in its ONNX metadata; the model data is inconsistent");
             }
             onnxMetadata = Collections.unmodifiableMap(meta);
-            openSession(true);
+            restored = true;
+            openSession();
         } catch (RuntimeException e) {
             InvalidObjectException ex = new InvalidObjectException("Cannot restore IaeModel '" + name + "': "
                     + e.getMessage());
@@ -905,13 +912,14 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
     // ------------------------------------------------------------------------------------------------- helpers
 
     /**
-     * Opens the ONNX Runtime session(s) on the requested provider.
-     * @param restored true when the model is read from a file: a recorded {@link ExecutionProvider#CUDA} that is not
-     *     available here then runs on the CPU with a logged warning instead of failing, because a model file must
-     *     load on any machine (as Tribuo's own ONNX-backed models reopen on the CPU after deserialization); the
-     *     model keeps CUDA as its requested provider, so it is CUDA again wherever CUDA is available.
+     * Opens the ONNX Runtime session(s) on the requested provider. For a model read from a file (or derived from
+     * such a model without a new provider, {@link #restored}), a recorded {@link ExecutionProvider#CUDA} that is not
+     * available here runs on the CPU with a logged warning instead of failing, because a model file must load on any
+     * machine (as Tribuo's own ONNX-backed models reopen on the CPU after deserialization); the model keeps CUDA as
+     * its requested provider, so it is CUDA again wherever CUDA is available. {@link #withExecutionProvider} is a new
+     * request and never falls back.
      */
-    private void openSession(boolean restored) {
+    private void openSession() {
         lock = new ReentrantReadWriteLock();
         OrtSessions.Opened opened;
         try {

@@ -807,6 +807,15 @@ public class IaeModelTest {
             assertEquals(ExecutionProvider.CPU, restored.activeExecutionProvider());
             assertTrue(restored.toString().contains("CUDA->CPU"), restored.toString());
             assertArrayEquals(scores(model.predict(test)), scores(restored.predict(test)));
+            // Models derived from it keep its request and its fall-back.
+            try (IaeModel threshold = restored.withThreshold(1.5); IaeModel chunks = restored.withChunkSize(7);
+                 IaeModel threads = restored.withIntraOpThreads(2);
+                 IaeModel copy = (IaeModel) restored.copy("copy", restored.getProvenance())) {
+                for (IaeModel derived : List.of(threshold, chunks, threads, copy)) {
+                    assertEquals(ExecutionProvider.CUDA, derived.executionProvider());
+                    assertEquals(ExecutionProvider.CPU, derived.activeExecutionProvider());
+                }
+            }
             // Saved again, it still records CUDA; Java serialization restores it on the CPU the same way.
             assertEquals(ExecutionProvider.CUDA.name(), restored.serialize().getSerializedData()
                     .unpack(IaeModelProto.class).getExecutionProvider());
