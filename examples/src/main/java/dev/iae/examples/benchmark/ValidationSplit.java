@@ -22,9 +22,10 @@ import static dev.iae.examples.data.FashionMnistDataSource.METADATA_INDEX;
  * From the one-class training set of normal class {@code k} (normal images in data order, then any contaminants),
  * the last {@code h = ceil(holdout · n)} normal images are held out as validation normals and the rest is the fit
  * set, with the contaminants cut to {@code round((n − h) · c / n)} (the first in draw order) so that it has the
- * training set's contamination ratio. For every other class {@code j}, the first {@code h} training images of class {@code j} (data order) that
- * are not already in the training set as contaminants become validation anomalies, so the validation set has the
- * test set's 1 : (classes − 1) mix of normal and anomalous images.
+ * training set's contamination ratio ({@code c} contaminants with {@code n} normals). For every other class
+ * {@code j}, the first {@code h} training images of class {@code j} (data order) that are not in the training set as
+ * contaminants become validation anomalies, so the validation set has the test set's 1 : (classes − 1) mix of normal
+ * and anomalous images.
  * <p>
  * Fold {@code f} (0 is the split above) moves both windows by {@code f · h} images: it holds out the normal images
  * {@code f · h} to {@code (f + 1) · h} counted from the end, and takes the other classes' eligible images

@@ -137,8 +137,8 @@ public class ResultTableTest {
         Run mixed = python(benchmarksFile("peers.py").toString(), "combine", "--out", tmp.toString(), "--name",
                 "mixed", tmp.resolve("a.csv").toString(), tmp.resolve("fold.csv").toString());
         assertEquals(1, mixed.exitCode, mixed.output);
-        assertTrue(mixed.output.contains("different data sets") && mixed.output.contains("fashion-mnist-validation-fold1"),
-                mixed.output);
+        assertTrue(mixed.output.contains("different data sets")
+                && mixed.output.contains("fashion-mnist-validation-fold1"), mixed.output);
         assertFalse(Files.exists(tmp.resolve("dup.md")) || Files.exists(tmp.resolve("mixed.md")));
     }
 

@@ -227,8 +227,8 @@ public class ImageFolderSourceTest {
         gz[gz.length - 8] ^= 1;
         Path badCrc = tmp.resolve("bad-crc.tar.gz");
         Files.write(badCrc, gz);
-        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new ImageFolderSource(badCrc.toString(), "train",
-                List.of("dog"), true, ImageFolderSource.Channels.AUTO));
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> new ImageFolderSource(
+                badCrc.toString(), "train", List.of("dog"), true, ImageFolderSource.Channels.AUTO));
         assertTrue(e.getMessage().contains(badCrc.toString()), e.getMessage());
     }
 
