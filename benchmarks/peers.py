@@ -597,6 +597,19 @@ def source_header_lines(csv_paths, prefixes, skip=None):
     return out
 
 
+def read_rows(paths, keep=lambda r: True):
+    """The rows of the CSV files that keep accepts, refused by check_rows if one table cannot hold them."""
+    rows = []
+    sources = []
+    for path in paths:
+        with open(path) as f:
+            read = [r for r in csv.DictReader(f) if keep(r)]
+        rows += read
+        sources += [path] * len(read)
+    check_rows(rows, sources)
+    return rows
+
+
 def check_rows(rows, sources):
     """Refuses rows that one table cannot hold: several data sets (a validation CSV with a test CSV, or two
     validation folds, would be averaged as if they were seeds), or the same method, class, seed, ratio and cap twice
@@ -617,14 +630,7 @@ def check_rows(rows, sources):
 
 
 def cmd_combine(args):
-    rows = []
-    sources = []
-    for path in args.csv:
-        with open(path) as f:
-            read = list(csv.DictReader(f))
-        rows += read
-        sources += [path] * len(read)
-    check_rows(rows, sources)
+    rows = read_rows(args.csv)
     headers = source_header_lines(args.csv, ["Command:", "Code:"],
                                   skip="Command: `%s`" % args.command if args.command else None)
     datasets = sorted({r["dataset"] for r in rows})
@@ -684,17 +690,10 @@ def sweep_markdown(rows, title, header_lines):
 def cmd_sweep(args):
     methods = set(args.methods.split(",")) if args.methods else None
     classes = set(parse_ints(args.classes)) if args.classes else None
-    rows = []
-    sources = []
-    for path in args.csv:
-        with open(path) as f:
-            read = [r for r in csv.DictReader(f) if (methods is None or r["method"] in methods)
-                    and (classes is None or int(r["normal_class"]) in classes)]
-        rows += read
-        sources += [path] * len(read)
+    rows = read_rows(args.csv, lambda r: (methods is None or r["method"] in methods)
+                     and (classes is None or int(r["normal_class"]) in classes))
     if not rows:
         sys.exit("No rows (check the CSV files and --methods)")
-    check_rows(rows, sources)
     ratios = {float(r["contamination"]) for r in rows}
     if len(ratios) < 2:
         sys.exit("A sweep needs at least two contamination ratios, found %s" % sorted(ratios))

@@ -316,10 +316,8 @@ public final class Cifar10DataSource
                     out.add(new Entry(parsed.path, parsed.label, parsed.number, bytes));
                 }
             }
-            // Read the compressed stream to its end (gzip checks its CRC and length only there), then any bytes
-            // after it, so the hash covers the whole file.
-            DataSourceSupport.drainArchive(raw, archive);
-            DataSourceSupport.drainArchive(file, archive);
+            // gzip checks its CRC and length only at the end of the stream; the hash covers the whole file.
+            DataSourceSupport.drainArchive(raw, file, archive);
         } catch (java.util.zip.ZipException e) {
             throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
         }

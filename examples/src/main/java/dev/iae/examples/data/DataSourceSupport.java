@@ -41,17 +41,21 @@ final class DataSourceSupport {
     }
 
     /**
-     * Reads a stream of an archive to its end, discarding the bytes: the end of a gzip stream is where it checks its
-     * CRC and length, and a hashing stream under it sees every byte of the file only when the file is read through.
-     * @param in the stream (not closed).
+     * Reads an archive to its end once its entries are read, discarding the bytes: first the decoded stream (the end
+     * of a gzip stream is where it checks its CRC and length), then the file stream under it (anything after the
+     * compressed data), so that a hashing stream over the file sees every byte.
+     * @param decoded the stream the entries were read from (the file stream itself for a plain tar; not closed).
+     * @param file the file stream (not closed).
      * @param archive the archive, for the message.
      * @throws IOException if reading fails; a stream that ends early names the archive.
      */
-    static void drainArchive(InputStream in, Path archive) throws IOException {
+    static void drainArchive(InputStream decoded, InputStream file, Path archive) throws IOException {
         byte[] sink = new byte[1 << 16];
         try {
-            while (in.read(sink) >= 0) {
-                // discard
+            for (InputStream in : new InputStream[]{decoded, file}) {
+                while (in.read(sink) >= 0) {
+                    // discard
+                }
             }
         } catch (EOFException e) {
             throw new EOFException("Archive " + archive + " is truncated (" + e.getMessage() + ")");

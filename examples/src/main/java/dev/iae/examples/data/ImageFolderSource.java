@@ -374,10 +374,9 @@ public final class ImageFolderSource
                 }
                 visitor.visit(decode(rel, cls, tar.readContent(), archive.toString()));
             }
-            // Read the compressed stream to its end (gzip checks its CRC and length only there), then hash the whole
-            // file, including anything after the end-of-archive blocks.
-            DataSourceSupport.drainArchive(in, archive);
-            DataSourceSupport.drainArchive(raw, archive);
+            // gzip checks its CRC and length only at the end of the stream; the hash covers the whole file,
+            // including anything after the end-of-archive blocks.
+            DataSourceSupport.drainArchive(in, raw, archive);
         } catch (java.util.zip.ZipException e) {
             throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
         }
