@@ -12,15 +12,12 @@ import org.tribuo.impl.ArrayExample;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A Tribuo {@link org.tribuo.DataSource} of anomaly-detection examples made from CIFAR-10 stored as JPEG files, by
@@ -37,7 +33,7 @@ import java.util.zip.GZIPInputStream;
  * EXPECTED and the other nine ANOMALOUS.
  * <p>
  * <b>Location.</b> Either a {@code .tar.gz} / {@code .tgz} / {@code .tar} archive, read directly without unpacking
- * ({@link TarReader} over {@link GZIPInputStream}), or a directory; in both cases the layout is
+ * ({@link TarReader} over {@link java.util.zip.GZIPInputStream}), or a directory; in both cases the layout is
  * {@code [prefix/]train/<class>/NNNN.jpg} and {@code [prefix/]test/<class>/NNNN.jpg} with the class folders named
  * as in {@link #CLASS_NAMES} (label = position, CIFAR-10's order). The shared archive described in
  * {@code ../shared/data/README.md} has this layout. Images are ordered by class label and then by the number in the
@@ -300,28 +296,12 @@ public final class Cifar10DataSource
 
     private List<Entry> readArchive(Path archive) throws IOException {
         List<Entry> out = new ArrayList<>();
-        MessageDigest digest = DataSourceSupport.sha256();
-        String name = archive.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        try (InputStream file = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive),
-                1 << 16), digest);
-             InputStream raw = name.endsWith(".tar") ? file : new GZIPInputStream(file, 1 << 16)) {
-            TarReader tar = new TarReader(raw, archive.toString());
-            while (tar.next()) {
-                if (!tar.isFile()) {
-                    continue;
-                }
-                Entry parsed = parse(tar.name(), null);
-                if (parsed != null) {
-                    byte[] bytes = tar.readContent();
-                    out.add(new Entry(parsed.path, parsed.label, parsed.number, bytes));
-                }
+        fingerprint = DataSourceSupport.walkArchive(archive, (name, tar) -> {
+            Entry parsed = parse(name, null);
+            if (parsed != null) {
+                out.add(new Entry(parsed.path, parsed.label, parsed.number, tar.readContent()));
             }
-            // gzip checks its CRC and length only at the end of the stream; the hash covers the whole file.
-            DataSourceSupport.drainArchive(raw, file, archive);
-        } catch (java.util.zip.ZipException e) {
-            throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
-        }
-        fingerprint = DataSourceSupport.hex(digest.digest());
+        });
         return out;
     }
 

@@ -1,16 +1,22 @@
 package dev.iae.examples.data;
 
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
- * Plumbing shared by this package's data sources: the SHA-256 digests behind their data fingerprints (and reading
- * an archive through to its end for them), and the example selection of the one-class protocol's test split (every
- * image, at least one of which must be normal).
+ * Plumbing shared by this package's data sources: the SHA-256 digests behind their data fingerprints, the one walk
+ * through a tar archive (gzipped or not) that both image sources read their archives with, and the example
+ * selection of the one-class protocol's test split (every image, at least one of which must be normal).
  */
 final class DataSourceSupport {
 
@@ -40,16 +46,63 @@ final class DataSourceSupport {
         return sb.toString();
     }
 
+    /** Receives the regular-file entries of a tar archive, in archive order. */
+    @FunctionalInterface
+    interface ArchiveVisitor {
+        /**
+         * @param name the entry's path inside the archive, without leading {@code ./}.
+         * @param tar the reader, positioned at the entry: {@link TarReader#readContent()} reads its bytes; an entry
+         *     the visitor does not read is skipped.
+         * @throws IOException to stop the walk.
+         */
+        void visit(String name, TarReader tar) throws IOException;
+    }
+
+    /**
+     * Walks a {@code .tar.gz}, {@code .tgz} or {@code .tar} archive in place and returns the SHA-256 of the file. The
+     * archive is read to its end after the last entry, so that a gzip stream checks its CRC and length trailer and
+     * the hash covers every byte of the file (including skipped entries and anything after the end-of-archive
+     * blocks).
+     * @param archive the archive file.
+     * @param visitor receives every regular-file entry.
+     * @return the SHA-256 of the archive file, lower-case hex.
+     * @throws IOException if the file name has none of the three endings, the file is not valid gzip or tar data, is
+     *     truncated, or the visitor fails; the message names the archive.
+     */
+    static String walkArchive(Path archive, ArchiveVisitor visitor) throws IOException {
+        String fileName = archive.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean gzip = fileName.endsWith(".gz") || fileName.endsWith(".tgz");
+        if (!gzip && !fileName.endsWith(".tar")) {
+            throw new IOException("Archive " + archive + " is a file but not a .tar.gz, .tgz or .tar archive");
+        }
+        MessageDigest digest = sha256();
+        try (InputStream file = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive), 1 << 16),
+                digest);
+             InputStream decoded = gzip ? new GZIPInputStream(file, 1 << 16) : file) {
+            TarReader tar = new TarReader(decoded, archive.toString());
+            while (tar.next()) {
+                if (!tar.isFile()) {
+                    continue;
+                }
+                String name = tar.name();
+                while (name.startsWith("./")) {
+                    name = name.substring(2);
+                }
+                visitor.visit(name, tar);
+            }
+            drain(decoded, file, archive);
+        } catch (ZipException e) {
+            throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
+        }
+        return hex(digest.digest());
+    }
+
     /**
      * Reads an archive to its end once its entries are read, discarding the bytes: first the decoded stream (the end
      * of a gzip stream is where it checks its CRC and length), then the file stream under it (anything after the
      * compressed data), so that a hashing stream over the file sees every byte.
-     * @param decoded the stream the entries were read from (the file stream itself for a plain tar; not closed).
-     * @param file the file stream (not closed).
-     * @param archive the archive, for the message.
-     * @throws IOException if reading fails; a stream that ends early names the archive.
      */
-    static void drainArchive(InputStream decoded, InputStream file, Path archive) throws IOException {
+    private static void drain(InputStream decoded, InputStream file, Path archive) throws IOException {
         byte[] sink = new byte[1 << 16];
         try {
             for (InputStream in : new InputStream[]{decoded, file}) {

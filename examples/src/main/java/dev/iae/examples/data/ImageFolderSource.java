@@ -17,15 +17,12 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A Tribuo {@link org.tribuo.DataSource} of anomaly-detection examples made from a folder of images or an image
@@ -350,37 +346,12 @@ public final class ImageFolderSource
     }
 
     private static String scanArchive(Path archive, String[] sub, Filter filter, Visitor visitor) throws IOException {
-        String name = archive.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean gzip = name.endsWith(".gz") || name.endsWith(".tgz");
-        if (!gzip && !name.endsWith(".tar")) {
-            throw new IOException("Image location " + archive + " is a file but not a .tar.gz, .tgz or .tar archive");
-        }
-        MessageDigest digest = DataSourceSupport.sha256();
-        try (InputStream raw = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive), 1 << 16),
-                digest);
-             InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw) {
-            TarReader tar = new TarReader(in, archive.toString());
-            while (tar.next()) {
-                if (!tar.isFile()) {
-                    continue;
-                }
-                String rel = tar.name();
-                while (rel.startsWith("./")) {
-                    rel = rel.substring(2);
-                }
-                String cls = classOf(rel, sub);
-                if (cls == null || !filter.accept(rel, cls)) {
-                    continue;
-                }
+        return DataSourceSupport.walkArchive(archive, (rel, tar) -> {
+            String cls = classOf(rel, sub);
+            if (cls != null && filter.accept(rel, cls)) {
                 visitor.visit(decode(rel, cls, tar.readContent(), archive.toString()));
             }
-            // gzip checks its CRC and length only at the end of the stream; the hash covers the whole file,
-            // including anything after the end-of-archive blocks.
-            DataSourceSupport.drainArchive(in, raw, archive);
-        } catch (java.util.zip.ZipException e) {
-            throw new IOException("Archive " + archive + " is not valid gzip data: " + e.getMessage(), e);
-        }
-        return DataSourceSupport.hex(digest.digest());
+        });
     }
 
     /**
