@@ -9,8 +9,9 @@ import java.nio.FloatBuffer;
 /**
  * Turns Tribuo examples into dense float vectors in the model's feature order (the feature map's id order),
  * following Tribuo's sparse convention: a feature the model has never seen is ignored, a missing feature counts
- * as 0. An example with no known feature, or with a NaN or infinite value, is rejected with an exception that
- * names the example and the feature, so that no silently wrong score is ever produced.
+ * as 0. An example with no known feature, with a NaN or infinite value, or with a known feature more than once (as
+ * Tribuo's datasets refuse at training), is rejected with an exception that names the example and the feature, so
+ * that no silently wrong score is ever produced.
  */
 public final class DenseFeatures {
 
@@ -56,7 +57,7 @@ public final class DenseFeatures {
      * @param dest the buffer; the row is zeroed here first.
      * @param offset where the row starts in {@code dest}.
      * @return the number of the example's features known to the model (a prediction's "used features").
-     * @throws IllegalArgumentException if the example has no known feature or a non-finite value.
+     * @throws IllegalArgumentException if the example has no known feature, a non-finite value, or a known feature twice.
      */
     public static int fill(Example<Event> example, ImmutableFeatureMap featureMap, long exampleIndex,
                            float[] dest, int offset) {

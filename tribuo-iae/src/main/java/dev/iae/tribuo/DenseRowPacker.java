@@ -11,8 +11,8 @@ import java.util.Arrays;
 
 /**
  * Packs examples into dense rows: the one implementation of the rules documented on {@link DenseFeatures} (unknown
- * features ignored, missing ones 0, no known feature or a non-finite value rejected with a message naming the example
- * and the feature). One pass per example also counts the known features (the prediction's "used features"), with a
+ * features ignored, missing ones 0, no known feature, a non-finite value or a known feature given twice rejected with
+ * a message naming the example and the feature). One pass per example also counts the known features (the prediction's "used features"), with a
  * per-position cache of feature name → id: examples of one source usually share their feature-name
  * {@code String} instances in the same order (Tribuo's {@code ArrayExample} built from one name array, CSV rows),
  * so a reference-equal name at the same position reuses the id without a hash lookup. A name that differs (or is
@@ -32,6 +32,9 @@ final class DenseRowPacker {
     private final int dim;
     private final float[] zeros;
     private final int maxCached;
+    /** {@code written[id] == row} iff feature {@code id} was written for the row being filled (duplicate check). */
+    private final int[] written;
+    private int row;
     private String[] names = new String[0];
     private int[] ids = new int[0];
 
@@ -55,6 +58,7 @@ final class DenseRowPacker {
         this.dim = featureMap.size();
         this.zeros = new float[dim];
         this.maxCached = maxCached;
+        this.written = new int[dim];
     }
 
     /**
@@ -65,10 +69,16 @@ final class DenseRowPacker {
      * @param dest the buffer.
      * @param offset the index where the row starts.
      * @return the number of features known to the model.
-     * @throws IllegalArgumentException if the example has no known feature or a non-finite value.
+     * @throws IllegalArgumentException if the example has no known feature, a non-finite value, or a feature known to
+     *     the model more than once (Tribuo's datasets refuse such examples at training; here the last copy would
+     *     silently win).
      */
     int fill(Example<Event> example, long exampleIndex, FloatBuffer dest, int offset) {
         dest.put(offset, zeros, 0, dim);
+        if (++row == Integer.MAX_VALUE) {
+            Arrays.fill(written, 0);
+            row = 1;
+        }
         int known = 0;
         int pos = 0;
         for (Feature f : example) {
@@ -95,6 +105,11 @@ final class DenseRowPacker {
                 throw new IllegalArgumentException("Example " + exampleIndex + " has a value (" + v
                         + ") for feature '" + name + "' outside the float32 range");
             }
+            if (written[id] == row) {
+                throw new IllegalArgumentException("Example " + exampleIndex + " has feature '" + name
+                        + "' more than once");
+            }
+            written[id] = row;
             dest.put(offset + id, fv);
             known++;
         }

@@ -335,6 +335,20 @@ public class BadInputTest {
                         }),
                 refusedPrediction("bad value at index 300 of a 400-example batch", badAt(300, Double.NaN),
                         IllegalArgumentException.class, "Example 300", "'f3'"),
+                refusedPrediction("a known feature twice (Tribuo's datasets refuse it at training)",
+                        one(new String[]{"f0", "f1", "f1", "f2", "f3", "f4"}, 0.1, 0.2, 9.0, 0.3, 0.4, 0.5),
+                        IllegalArgumentException.class, "Example 0", "'f1'", "more than once"),
+                refusedPrediction("a known feature twice at index 300 of a 400-example batch", () -> {
+                    List<Example<Event>> list = new ArrayList<>(IaeModelFixtures.examples(NAMES, 400, 8L));
+                    list.get(300).add(new Feature("f3", 1.0));
+                    return list;
+                }, IllegalArgumentException.class, "Example 300", "'f3'", "more than once"),
+                predicts("an unseen feature twice is ignored", one(new String[]{"f0", "f1", "f2", "f3", "f4", "zz", "zz"},
+                        0.1, 0.2, 0.3, 0.4, 0.5, 1.0, 2.0), (m, p) -> {
+                            double ref = m.predict(ReliabilityFixtures.example(NAMES, 0.1, 0.2, 0.3, 0.4, 0.5))
+                                    .getOutput().getScore();
+                            assertEquals(ref, p.get(0).getOutput().getScore(), 0.0);
+                        }),
                 refusedPrediction("only unseen features", one(new String[]{"a", "b"}, 1, 2),
                         IllegalArgumentException.class, "Example 0", "no feature known"),
                 refusedPrediction("no feature at all", () -> List.of(new ArrayExample<>(AnomalyFactory.EXPECTED_EVENT)),
