@@ -14,6 +14,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.oracle.labs.mlrg.olcut.provenance.MapProvenance;
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
+import com.oracle.labs.mlrg.olcut.provenance.io.ProvenanceSerializationException;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.DoubleProvenance;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.iae.onnx.FloatTensor;
@@ -78,7 +79,9 @@ import java.util.logging.Logger;
  * the {@link Event}'s score; the event is {@link Event.EventType#ANOMALOUS} when the score is above
  * {@link #threshold()} and {@link Event.EventType#EXPECTED} otherwise. {@link #predict(Iterable)} and
  * {@link #predict(Dataset)} run one ONNX Runtime call per chunk of {@link #chunkSize()} examples; the graph scores
- * every example independently, so the results equal one-at-a-time prediction. A prediction's "number of used
+ * every example independently, so the results equal one-at-a-time prediction up to float rounding in ONNX
+ * Runtime's kernels (the tests bound the difference by 1e-5 relative; a score within that of the threshold may be
+ * decided differently by another chunking). A prediction's "number of used
  * features" is the number of the example's features known to the model. A score that comes out NaN or infinite
  * (feature values far outside float range after normalisation) is refused with an {@link IllegalArgumentException}
  * rather than returned.
@@ -245,7 +248,9 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
 
     /**
      * Creates a model from the bytes of an IAE-LSTM-KL ONNX file (e.g. one written by {@link #saveONNXModel}), with
-     * the default chunk size and thread count. The threshold and score kind come from the file's metadata.
+     * the default chunk size and thread count. The threshold and score kind come from the file's metadata. If the
+     * given provenance is not the one the file carries, the model's ONNX metadata gets the given one (as
+     * {@link #copy} does), so what the model exports and serializes never carries two provenances.
      * @param name the model name.
      * @param provenance the provenance to give the model.
      * @param featureMap the feature map; its names in id order must equal the file's feature names.
@@ -258,8 +263,30 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      */
     public static IaeModel fromOnnx(String name, ModelProvenance provenance, ImmutableFeatureMap featureMap,
                                     ImmutableOutputInfo<Event> outputInfo, byte[] onnxBytes, ExecutionProvider provider) {
-        return new IaeModel(name, provenance, featureMap, outputInfo, onnxBytes, null, Double.NaN,
+        Objects.requireNonNull(provenance, "provenance");
+        Objects.requireNonNull(onnxBytes, "onnxBytes");
+        byte[] bytes = onnxBytes;
+        if (!provenance.equals(fileProvenance(onnxBytes))) {
+            // As copy(): the exported file and the serialized model never carry a provenance the model does not have.
+            bytes = OnnxMetadata.withEntries(OnnxMetadata.parse(onnxBytes), provenanceMetadata(provenance))
+                    .toByteArray();
+        }
+        return new IaeModel(name, provenance, featureMap, outputInfo, bytes, null, Double.NaN,
                 provider, DEFAULT_CHUNK_SIZE, 0);
+    }
+
+    /**
+     * The provenance an ONNX file carries in its metadata, or null if it has none that can be read (the caller's
+     * provenance then replaces it). Bytes that are not an ONNX model give null here and fail in the constructor.
+     */
+    private static ModelProvenance fileProvenance(byte[] onnxBytes) {
+        try {
+            String text = OnnxMetadata.read(onnxBytes).get(ONNXExportable.PROVENANCE_METADATA_FIELD);
+            return text == null ? null
+                    : (ModelProvenance) ONNXExportable.SERIALIZER.deserializeAndUnmarshal(text);
+        } catch (RuntimeException | ProvenanceSerializationException e) {
+            return null;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ settings
@@ -660,13 +687,13 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         if (!hasDecoder()) {
             return Optional.empty();
         }
+        // The prediction comes from predict's own path (the score-only graph where there is one), so an excuse never
+        // decides an example differently from predict; the full graph supplies the per-feature errors.
+        Prediction<Event> prediction = predict(example);
         int d = featureIDMap.size();
         float[] row = new float[d];
-        int used = DenseFeatures.fill(example, featureIDMap, 0, row, 0);
-        Map<String, FloatTensor> out = run(row, 1,
-                Set.of(OnnxContract.OUTPUT_SCORE, OnnxContract.OUTPUT_FEATURE_ERRORS), 0);
-        Prediction<Event> prediction = new Prediction<>(toEvent(out.get(OnnxContract.OUTPUT_SCORE).get(0)),
-                used, example);
+        DenseFeatures.fill(example, featureIDMap, 0, row, 0);
+        Map<String, FloatTensor> out = run(row, 1, Set.of(OnnxContract.OUTPUT_FEATURE_ERRORS), 0);
         FloatTensor errors = out.get(OnnxContract.OUTPUT_FEATURE_ERRORS);
         List<Pair<String, Double>> list = new ArrayList<>(d);
         for (int j = 0; j < d; j++) {
@@ -959,7 +986,19 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         if (pruned != null) {
             try {
                 scoreOnly = OrtSessions.open(pruned, opened.provider(), intraOpThreads).session();
+                if (!scoreOnly.getInputNames().equals(Set.of(OnnxContract.INPUT_FEATURES))) {
+                    throw new IllegalStateException("the pruned graph requires the inputs "
+                            + scoreOnly.getInputNames());
+                }
             } catch (RuntimeException e) {
+                if (scoreOnly != null) {
+                    try {
+                        scoreOnly.close();
+                    } catch (OrtException ignored) {
+                        // the full graph serves instead
+                    }
+                    scoreOnly = null;
+                }
                 logger.log(Level.FINE, "No score-only session for IaeModel '" + name + "' (" + e.getMessage()
                         + "); score-only prediction uses the full graph", e);
             }
@@ -993,6 +1032,11 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
                     + "': " + e.getMessage(), e);
         }
         checkTensor("input", OnnxContract.INPUT_FEATURES, inputs.get(OnnxContract.INPUT_FEATURES), d);
+        if (inputs.size() != 1) {
+            throw new IllegalArgumentException("The ONNX model of IaeModel '" + name + "' requires the inputs "
+                    + inputs.keySet() + "; an IAE-LSTM-KL model takes only '" + OnnxContract.INPUT_FEATURES
+                    + "' (every other value must be an initializer)");
+        }
         for (Map.Entry<String, NodeInfo> e : outputs.entrySet()) {
             String out = e.getKey();
             if (OnnxContract.OUTPUT_FEATURE_ERRORS.equals(out)) {

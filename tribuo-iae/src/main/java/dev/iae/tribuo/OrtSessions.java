@@ -164,8 +164,9 @@ public final class OrtSessions {
      * @param requested the requested execution provider.
      * @param intraOpThreads the intra-op thread count, or 0 for {@link #defaultIntraOpThreads()}.
      * @return the session and where it runs.
-     * @throws IllegalStateException if CUDA was required but is unavailable or does not start.
-     * @throws IllegalArgumentException if ONNX Runtime rejects the model bytes.
+     * @throws IllegalStateException if CUDA was required but is unavailable or does not start (including a session
+     *     that cannot be created on it).
+     * @throws IllegalArgumentException if ONNX Runtime rejects the model bytes on the CPU.
      */
     public static Opened open(byte[] onnxBytes, ExecutionProvider requested, int intraOpThreads) {
         Objects.requireNonNull(onnxBytes, "onnxBytes");
@@ -228,8 +229,16 @@ public final class OrtSessions {
             }
             return env.createSession(onnxBytes, options);
         } catch (OrtException e) {
-            throw new IllegalArgumentException("ONNX Runtime could not load the model (" + onnxBytes.length + " bytes"
-                    + (cuda ? ", CUDA provider" : ", CPU provider") + "): " + e.getMessage(), e);
+            if (cuda) {
+                // With CUDA, session creation is also where a GPU-less machine with the GPU build, a driver too old
+                // or a bad device number fails: report it as the provider not starting, which callers that may
+                // fall back to the CPU catch (a model that is itself bad then fails again on the CPU, as such).
+                throw new IllegalStateException("ONNX Runtime could not open the model (" + onnxBytes.length
+                        + " bytes) on the CUDA execution provider, device " + Integer.getInteger(CUDA_DEVICE_PROPERTY, 0)
+                        + ": " + e.getMessage(), e);
+            }
+            throw new IllegalArgumentException("ONNX Runtime could not load the model (" + onnxBytes.length
+                    + " bytes, CPU provider): " + e.getMessage(), e);
         }
     }
 }

@@ -20,7 +20,7 @@ public final class ScoreGraphPruner {
     private ScoreGraphPruner() { }
 
     /**
-     * The graph reduced to what {@code output} depends on.
+     * The graph reduced to what {@code output} depends on: its nodes, initializers, value infos and graph inputs.
      * @param onnxBytes a serialized model whose nodes are topologically sorted (as the ONNX spec requires).
      * @param output the output to keep.
      * @return the pruned model's bytes, or null if pruning would remove no node, the graph has sub-graphs
@@ -73,8 +73,15 @@ public final class ScoreGraphPruner {
                 keptNodes.add(nodes.get(i));
             }
         }
+        // Graph inputs go too unless needed: a file that lists its initializers as inputs (IR < 4 style, or saved
+        // with keep_initializers_as_inputs) would otherwise turn every dropped initializer into a required input.
         OnnxMl.GraphProto.Builder b = g.toBuilder().clearNode().clearOutput().clearInitializer().clearValueInfo()
-                .addAllNode(keptNodes);
+                .clearInput().addAllNode(keptNodes);
+        for (OnnxMl.ValueInfoProto in : g.getInputList()) {
+            if (needed.contains(in.getName())) {
+                b.addInput(in);
+            }
+        }
         for (OnnxMl.ValueInfoProto o : g.getOutputList()) {
             if (o.getName().equals(output)) {
                 b.addOutput(o);

@@ -590,6 +590,19 @@ public class IaeModelTest {
         try (IaeModel reloaded = IaeModel.fromOnnx("reloaded", provenance, dataset.getFeatureIDMap(),
                 dataset.getOutputIDInfo(), Files.readAllBytes(file), ExecutionProvider.CPU)) {
             assertArrayEquals(scores(model.predict(test)), scores(reloaded.predict(test)));
+            // With the file's own provenance the bytes stay the file's.
+            assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(file))), reloaded.sha256Hex());
+        }
+        // Given another provenance, the model's ONNX metadata carries that one (never two provenances at once).
+        ModelProvenance other = IaeModelFixtures.provenance(dataset, "another-run");
+        assertFalse(other.equals(provenance));
+        try (IaeModel relabelled = IaeModel.fromOnnx("relabelled", other, dataset.getFeatureIDMap(),
+                dataset.getOutputIDInfo(), Files.readAllBytes(file), ExecutionProvider.CPU)) {
+            String carried = OnnxMetadata.read(relabelled.exportONNXModel("dev.iae", 1L).toByteArray())
+                    .get(ONNXExportable.PROVENANCE_METADATA_FIELD);
+            assertEquals(other, ONNXExportable.SERIALIZER.deserializeAndUnmarshal(carried));
+            assertArrayEquals(scores(model.predict(test)), scores(relabelled.predict(test)));
         }
         // writeONNXGraph is documented as unsupported.
         assertThrows(UnsupportedOperationException.class, () -> model.writeONNXGraph(null));

@@ -54,6 +54,64 @@ public class ScorePathTest {
         assertNull(ScoreGraphPruner.prune(new byte[]{1, 2, 3}, "score"));
     }
 
+    /** The model's ONNX bytes with every initializer also listed as a graph input (IR < 4 style). */
+    private static byte[] withInitializersAsInputs(byte[] onnx) throws Exception {
+        OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(onnx);
+        OnnxMl.GraphProto.Builder g = model.getGraph().toBuilder();
+        for (OnnxMl.TensorProto t : model.getGraph().getInitializerList()) {
+            OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+            for (long dim : t.getDimsList()) {
+                shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(dim));
+            }
+            g.addInput(OnnxMl.ValueInfoProto.newBuilder().setName(t.getName()).setType(OnnxMl.TypeProto.newBuilder()
+                    .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(t.getDataType())
+                            .setShape(shape))));
+        }
+        return model.toBuilder().setGraph(g).build().toByteArray();
+    }
+
+    @Test
+    public void aFileListingItsInitializersAsInputsLoadsAndScoresLikeTheOriginal() throws Exception {
+        MutableDataset<Event> ds = IaeModelFixtures.dataset(NAMES, 20, 1L);
+        try (IaeModel m = model(ScoreKind.SVDD, ds)) {
+            byte[] bytes = withInitializersAsInputs(m.onnxBytes());
+            // The pruned graph keeps only the inputs its nodes read: the features and the kept initializers.
+            OnnxMl.GraphProto pruned = OnnxMl.ModelProto.parseFrom(
+                    ScoreGraphPruner.prune(bytes, OnnxContract.OUTPUT_SCORE)).getGraph();
+            java.util.Set<String> kept = new java.util.HashSet<>();
+            pruned.getInitializerList().forEach(t -> kept.add(t.getName()));
+            kept.add(OnnxContract.INPUT_FEATURES);
+            for (OnnxMl.ValueInfoProto in : pruned.getInputList()) {
+                assertTrue(kept.contains(in.getName()), "the pruned graph requires '" + in.getName() + "'");
+            }
+            assertTrue(pruned.getInputCount() < OnnxMl.ModelProto.parseFrom(bytes).getGraph().getInputCount());
+            List<Example<Event>> test = IaeModelFixtures.examples(NAMES, 50, 9L);
+            try (IaeModel reloaded = IaeModel.fromOnnx("initializers-as-inputs", m.getProvenance(),
+                    ds.getFeatureIDMap(), ds.getOutputIDInfo(), bytes, ExecutionProvider.CPU)) {
+                List<Prediction<Event>> a = m.predict(test);
+                List<Prediction<Event>> b = reloaded.predict(test);
+                for (int i = 0; i < a.size(); i++) {
+                    assertEquals(a.get(i).getOutput().getScore(), b.get(i).getOutput().getScore(), 0.0, "example " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    public void aGraphWithAnotherRequiredInputIsRefusedAtLoad() throws Exception {
+        MutableDataset<Event> ds = IaeModelFixtures.dataset(NAMES, 20, 1L);
+        try (IaeModel m = model(ScoreKind.SVDD, ds)) {
+            OnnxMl.ModelProto model = OnnxMl.ModelProto.parseFrom(m.onnxBytes());
+            OnnxMl.ValueInfoProto features = model.getGraph().getInput(0);
+            byte[] bytes = model.toBuilder().setGraph(model.getGraph().toBuilder()
+                    .addInput(features.toBuilder().setName("mask"))).build().toByteArray();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IaeModel.fromOnnx("two",
+                    m.getProvenance(), ds.getFeatureIDMap(), ds.getOutputIDInfo(), bytes, ExecutionProvider.CPU));
+            assertTrue(e.getMessage().contains("mask") && e.getMessage().contains("takes only 'features'"),
+                    e.getMessage());
+        }
+    }
+
     @Test
     public void predictMatchesTheFullGraph() {
         MutableDataset<Event> ds = IaeModelFixtures.dataset(NAMES, 20, 1L);
