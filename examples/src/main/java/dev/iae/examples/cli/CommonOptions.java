@@ -12,7 +12,7 @@ public final class CommonOptions {
     Progress.Mode progress = Progress.Mode.AUTO;
 
     @Option(names = {"-v", "--verbose"},
-            description = "Also show informational log records, and the stack trace of unexpected errors.")
+            description = "Also show informational log records, and the stack trace of any error.")
     boolean verbose;
 
     @Override

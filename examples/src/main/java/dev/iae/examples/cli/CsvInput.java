@@ -47,7 +47,8 @@ public final class CsvInput {
      * @param csv the file.
      * @param separator the field separator.
      * @return the column names, in file order.
-     * @throws CliException if the file is missing, unreadable or empty.
+     * @throws CliException if the file is missing, unreadable or empty, or names a column twice (Tribuo reads a row
+     *     into a map by column name, so the last of the columns would silently win).
      */
     public static List<String> header(Path csv, char separator) {
         checkReadable(csv);
@@ -56,11 +57,37 @@ public final class CsvInput {
             if (fields == null || fields.isEmpty()) {
                 throw new CliException("The CSV file " + csv + " has no header line");
             }
+            checkUnique(csv, fields);
             return new ArrayList<>(fields);
+        } catch (CliException e) {
+            throw e;
         } catch (IOException | UncheckedIOException e) {
             throw new CliException("Cannot read the CSV file " + csv + ": " + message(e), e);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CliException("Cannot read the header of the CSV file " + csv + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Fails when a header names a column more than once: a row is read into a map by column name, so every such
+     * column but the last would be silently dropped.
+     * @param csv the file, for the message.
+     * @param fields the header's column names.
+     * @throws CliException naming every duplicated name and the columns (from 1) that carry it.
+     */
+    private static void checkUnique(Path csv, List<String> fields) {
+        Map<String, List<Integer>> positions = new LinkedHashMap<>();
+        for (int i = 0; i < fields.size(); i++) {
+            positions.computeIfAbsent(fields.get(i), k -> new ArrayList<>()).add(i + 1);
+        }
+        List<String> duplicates = positions.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(e -> "'" + e.getKey() + "' (columns " + e.getValue().stream().map(String::valueOf)
+                        .collect(Collectors.joining(", ")) + ")")
+                .toList();
+        if (!duplicates.isEmpty()) {
+            throw new CliException("The header of the CSV file " + csv + " names " + (duplicates.size() == 1
+                    ? "a column" : "columns") + " more than once: " + shorten(duplicates)
+                    + "; give every column its own name");
         }
     }
 
@@ -103,9 +130,20 @@ public final class CsvInput {
         Map<String, Long> counts = new LinkedHashMap<>();
         long blank = 0;
         long firstBlank = 0;
+        long read = 0;
         try (CSVIterator it = new CSVIterator(csv.toUri(), separator, CSVIterator.QUOTE)) {
-            while (it.hasNext()) {
-                ColumnarIterator.Row row = it.next();
+            while (true) {
+                ColumnarIterator.Row row;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    row = it.next();
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    // The record after the rows read so far is the one that failed.
+                    throw malformedRow(csv, read + 1, e);
+                }
+                read++;
                 String v = row.getRowData().get(column);
                 v = v == null ? "" : v.trim();
                 if (v.isEmpty()) {
@@ -116,6 +154,8 @@ public final class CsvInput {
                     counts.merge(v, 1L, Long::sum);
                 }
             }
+        } catch (CliException e) {
+            throw e;
         } catch (IOException | UncheckedIOException e) {
             throw new CliException("Cannot read the CSV file " + csv + ": " + message(e), e);
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -288,17 +328,29 @@ public final class CsvInput {
     }
 
     /**
-     * Finds the first cell of the given columns that is empty, not a number, or not a finite number.
+     * Finds the first row that cannot be parsed (too many or too few fields) or has a cell of the given columns that
+     * is empty, not a number, or not a finite number.
      * @param csv the file.
      * @param separator the field separator.
      * @param columns the numeric columns.
      * @param hint appended to the message of an empty or non-numeric cell.
-     * @return the error naming the file, data row and column, or null when every cell is a finite number.
+     * @return the error naming the file, data row and column, or null when every row parses and every cell is a
+     *     finite number.
      */
     private static CliException badCell(Path csv, char separator, List<String> columns, String hint) {
+        long read = 0;
         try (CSVIterator it = new CSVIterator(csv.toUri(), separator, CSVIterator.QUOTE)) {
-            while (it.hasNext()) {
-                ColumnarIterator.Row row = it.next();
+            while (true) {
+                ColumnarIterator.Row row;
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    row = it.next();
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    return malformedRow(csv, read + 1, e);
+                }
+                read++;
                 for (String column : columns) {
                     String problem = numberProblem(row.getRowData().get(column));
                     if (problem != null) {
@@ -330,6 +382,34 @@ public final class CsvInput {
             return "'" + v + "' is not a number";
         }
         return Double.isFinite(d) ? null : "'" + v + "' is not a finite number";
+    }
+
+    /**
+     * The error for a data row that the CSV reader cannot parse.
+     * @param csv the file.
+     * @param dataRow the data row, from 1 (the first row below the header): the one after the rows read so far.
+     * @param e the reader's exception.
+     * @return e.g. {@code "The CSV file F, data row 100: cannot be parsed (it has 11 fields, the header 10)"}.
+     */
+    static CliException malformedRow(Path csv, long dataRow, RuntimeException e) {
+        return new CliException(at(csv, dataRow) + ": cannot be parsed (" + parseProblem(e) + ")", e);
+    }
+
+    /**
+     * The CSV reader's complaint about a malformed record, without the reader's own record number (which counts the
+     * header line too, so it is one more than the data row).
+     * @param e the reader's exception.
+     * @return e.g. {@code "it has 11 fields, the header 10"}.
+     */
+    static String parseProblem(RuntimeException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        java.util.regex.Matcher fields = java.util.regex.Pattern
+                .compile("On row \\d+ headers has (\\d+) elements, current line has (\\d+) elements\\.?").matcher(m);
+        if (fields.matches()) {
+            return "it has " + fields.group(2) + " fields, the header " + fields.group(1);
+        }
+        Throwable cause = e.getCause();
+        return cause != null && cause.getMessage() != null ? m + ": " + cause.getMessage() : m;
     }
 
     /**

@@ -134,23 +134,24 @@ public final class EvaluateCommand implements Callable<Integer> {
      * the whole input (for CSV input: its data row), not in its chunk.
      */
     private List<Prediction<Event>> predict(Model<Event> model, Dataset<Event> dataset, Path csv) {
-        Progress progress = new Progress(parent.err(), common.progress);
-        progress.start("scoring");
         List<Example<Event>> chunk = new ArrayList<>(CHUNK);
         List<Prediction<Event>> all = new ArrayList<>(dataset.size());
-        for (Example<Event> e : dataset) {
-            chunk.add(e);
-            if (chunk.size() == CHUNK) {
-                all.addAll(predictChunk(model, chunk, all.size(), csv));
-                chunk.clear();
-                progress.update((double) all.size() / dataset.size(), all.size() + " examples", false);
+        try (Progress progress = new Progress(parent.err(), common.progress)) {
+            progress.start("scoring");
+            for (Example<Event> e : dataset) {
+                chunk.add(e);
+                if (chunk.size() == CHUNK) {
+                    all.addAll(predictChunk(model, chunk, all.size(), csv));
+                    chunk.clear();
+                    progress.update((double) all.size() / dataset.size(), all.size() + " examples", false);
+                }
             }
+            if (!chunk.isEmpty()) {
+                all.addAll(predictChunk(model, chunk, all.size(), csv));
+            }
+            progress.update(1.0, all.size() + " examples", false);
+            progress.finish(null);
         }
-        if (!chunk.isEmpty()) {
-            all.addAll(predictChunk(model, chunk, all.size(), csv));
-        }
-        progress.update(1.0, all.size() + " examples", false);
-        progress.finish(null);
         return all;
     }
 

@@ -17,8 +17,9 @@ import java.nio.charset.StandardCharsets;
  * The {@code iae} command-line tool: one entry point with the subcommands {@code train}, {@code evaluate},
  * {@code score} and {@code inspect} (picocli). Every command has {@code --help}. A user mistake (missing file,
  * bad option, unusable data) prints one sentence on standard error and exits with {@link #EXIT_USER_ERROR}; a
- * usage error (unknown option, missing required option) exits with {@link #EXIT_USAGE}; only {@code --verbose}
- * shows stack traces, and only for unexpected failures.
+ * usage error (unknown option, missing required option) exits with {@link #EXIT_USAGE}; anything else is an
+ * unexpected failure ({@link #EXIT_INTERNAL}). Stack traces are shown only with {@code --verbose}, which shows the
+ * trace of every failure (user mistake or not), so that a confusing message can be traced to its origin.
  * <p>
  * Run it with {@code examples/bin/iae ...} from the repository root (after {@code mvn install -DskipTests}), or
  * {@code java -cp <class path> dev.iae.examples.cli.IaeCli ...}.
@@ -108,7 +109,7 @@ public final class IaeCli implements Runnable {
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (isUserError(ex)) {
                 err.println("error: " + sentence(ex));
-                if (showStack && ex.getCause() != null) {
+                if (showStack) {
                     ex.printStackTrace(err);
                 }
                 return EXIT_USER_ERROR;
@@ -124,6 +125,11 @@ public final class IaeCli implements Runnable {
         return cl.execute(args);
     }
 
+    /**
+     * Whether a failure is a user mistake (exit code 1) rather than an unexpected one (exit code 3): the tool's own
+     * {@link CliException}s, OLCUT's configuration errors, I/O errors, and the argument and state exceptions with
+     * which Tribuo and the trainer refuse data or settings (e.g. "Training diverged …; lower the learning rate").
+     */
     private static boolean isUserError(Throwable ex) {
         return ex instanceof CliException || ex instanceof IllegalArgumentException
                 || ex instanceof IllegalStateException || ex instanceof PropertyException

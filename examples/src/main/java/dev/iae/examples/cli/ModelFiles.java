@@ -18,11 +18,15 @@ import org.tribuo.anomaly.Event;
 import org.tribuo.provenance.ModelProvenance;
 
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes the model files the tool works with: a Tribuo model file (Tribuo protobuf,
@@ -165,29 +169,137 @@ public final class ModelFiles {
     }
 
     /**
-     * Writes the Tribuo model file and the ONNX file of a trained model.
+     * Fails early, before any data is read or any training runs, when the model files could not be written: their
+     * folder cannot be created or written into, or one of them exists and is a folder or a read-only file. Creates
+     * the folder if it is missing (as {@link #write} would).
+     * @param files the files to be written.
+     * @throws CliException naming the file or folder and the problem.
+     */
+    public static void checkWritable(Path... files) {
+        for (Path file : files) {
+            if (Files.isDirectory(file)) {
+                throw new CliException("The output " + file + " is a directory, not a file");
+            }
+            if (Files.exists(file) && !Files.isWritable(file)) {
+                throw new CliException("The output file " + file + " exists and is not writable");
+            }
+            Path folder = file.toAbsolutePath().getParent();
+            if (folder == null) {
+                continue;
+            }
+            for (Path p = folder; p != null; p = p.getParent()) {
+                if (Files.exists(p) && !Files.isDirectory(p)) {
+                    throw new CliException("Cannot write " + file + ": " + p + " is a file, not a folder");
+                }
+                if (Files.isDirectory(p)) {
+                    break;
+                }
+            }
+            createParent(file);
+            if (!Files.isWritable(folder)) {
+                throw new CliException("Cannot write " + file + ": the folder " + folder + " is not writable");
+            }
+            // isWritable trusts permission bits only (root passes it on a read-only file system): really try.
+            try {
+                Files.delete(createTemporary(file));
+            } catch (IOException e) {
+                throw new CliException("Cannot write " + file + ": cannot create a file in the folder " + folder
+                        + " (" + CsvInput.message(e) + ")", e);
+            }
+        }
+    }
+
+    /**
+     * Writes the Tribuo model file and the ONNX file of a trained model. Both are written to temporary files in
+     * their folders first and moved into place only when both are complete, so a failure leaves the earlier files
+     * (if any) as they were, never a new Tribuo file beside an old ONNX file; should the second move fail, the file
+     * moved first is removed again, so no mismatched pair is left either.
      * @param model the model.
      * @param tribuoFile the Tribuo model file (null to skip).
      * @param onnxFile the ONNX file (null to skip).
+     * @throws CliException if a file cannot be written or moved into place.
      */
     public static void write(IaeModel model, Path tribuoFile, Path onnxFile) {
+        Path tribuoTemp = null;
+        Path onnxTemp = null;
         try {
-            if (tribuoFile != null) {
-                createParent(tribuoFile);
-                model.serializeToFile(tribuoFile);
+            try {
+                if (tribuoFile != null) {
+                    createParent(tribuoFile);
+                    tribuoTemp = createTemporary(tribuoFile);
+                    model.serializeToFile(tribuoTemp);
+                }
+                if (onnxFile != null) {
+                    createParent(onnxFile);
+                    onnxTemp = createTemporary(onnxFile);
+                    model.saveONNXModel(ONNX_DOMAIN, 1, onnxTemp);
+                }
+            } catch (IOException e) {
+                throw new CliException("Cannot write the model files: " + CsvInput.message(e), e);
             }
-            if (onnxFile != null) {
-                createParent(onnxFile);
-                model.saveONNXModel(ONNX_DOMAIN, 1, onnxFile);
+            if (tribuoTemp != null) {
+                moveIntoPlace(tribuoTemp, tribuoFile);
+                tribuoTemp = null;
+            }
+            if (onnxTemp != null) {
+                try {
+                    moveIntoPlace(onnxTemp, onnxFile);
+                    onnxTemp = null;
+                } catch (CliException e) {
+                    if (tribuoFile != null) {
+                        deleteQuietly(tribuoFile);
+                        throw new CliException(e.getMessage() + "; removed the new " + tribuoFile
+                                + " so that it does not stand beside an older ONNX file", e.getCause());
+                    }
+                    throw e;
+                }
+            }
+        } finally {
+            deleteQuietly(tribuoTemp);
+            deleteQuietly(onnxTemp);
+        }
+    }
+
+    /** A new empty file next to the target, with the default permissions (so the moved file has them too). */
+    private static Path createTemporary(Path target) throws IOException {
+        Path folder = target.toAbsolutePath().getParent();
+        while (true) {
+            String name = String.format(Locale.ROOT, ".%s.%08x.tmp", target.getFileName(),
+                    ThreadLocalRandom.current().nextInt());
+            try {
+                return Files.createFile(folder.resolve(name));
+            } catch (FileAlreadyExistsException e) {
+                // Taken: draw another name.
+            }
+        }
+    }
+
+    private static void moveIntoPlace(Path temporary, Path target) {
+        try {
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
-            throw new CliException("Cannot write the model files: " + CsvInput.message(e), e);
+            throw new CliException("Cannot move the new model file into " + target + ": " + CsvInput.message(e), e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // Already failing: the first error is the one to report.
+            }
         }
     }
 
     /**
      * Creates the parent directory of a file if needed.
      * @param file the file.
+     * @throws CliException if it cannot be created.
      */
     public static void createParent(Path file) {
         Path parent = file.toAbsolutePath().getParent();

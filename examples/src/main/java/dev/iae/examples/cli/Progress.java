@@ -11,7 +11,7 @@ import java.util.Locale;
  * Thread-safe: the trainer's {@link dev.iae.tribuo.TrainingListener} ({@link TrainingProgress}) updates it from the
  * training thread.
  */
-public final class Progress {
+public final class Progress implements AutoCloseable {
     /** How progress is shown. */
     public enum Mode {
         /** A bar on a terminal, log lines otherwise. */
@@ -163,6 +163,16 @@ public final class Progress {
             out.println(task + " done: " + summary + " (" + clock((System.nanoTime() - start) / 1e9) + ")");
             out.flush();
         }
+    }
+
+    /**
+     * Ends the task without a summary if it is still running (a no-op after {@link #finish}): on a failure the live
+     * bar's line is ended, so that the error printed next starts on a line of its own. Use the display in a
+     * try-with-resources statement.
+     */
+    @Override
+    public synchronized void close() {
+        finish(null);
     }
 
     /**

@@ -73,7 +73,7 @@ public final class ScoreCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "-",
             description = "Output CSV file ('-' = standard output, the default). It appears (replacing an earlier "
-                    + "file) only when the run succeeds; the input file is refused.")
+                    + "file) only when the run succeeds; the input file and the model file are refused.")
     private String output;
 
     @Option(names = "--keep-column", paramLabel = "NAME", split = ",",
@@ -141,7 +141,7 @@ public final class ScoreCommand implements Callable<Integer> {
         long[] counts = new long[2];
         Model<Event> m = model;
         Path outFile;
-        try (ScoreOutput target = ScoreOutput.open(output, parent.out(), images)) {
+        try (progress; ScoreOutput target = ScoreOutput.open(output, parent.out(), modelOptions.file, images)) {
             Writer writer = target.writer();
             outFile = target.file();
             progress.start("scoring");
@@ -193,7 +193,7 @@ public final class ScoreCommand implements Callable<Integer> {
         long rows = 0;
         long anomalous = 0;
         Path outFile;
-        try (ScoreOutput target = ScoreOutput.open(output, parent.out(), csv);
+        try (progress; ScoreOutput target = ScoreOutput.open(output, parent.out(), modelOptions.file, csv);
              CountingInputStream in = new CountingInputStream(Files.newInputStream(csv));
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8);
              CSVIterator it = new CSVIterator(reader, separator, CSVIterator.QUOTE)) {
@@ -220,7 +220,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 } catch (IllegalStateException | IllegalArgumentException e) {
                     // The record after the rows read so far is the one that failed.
                     throw new CliException(where(first + chunk.size()) + ": cannot be parsed ("
-                            + parseProblem(e) + ")", e);
+                            + CsvInput.parseProblem(e) + ")", e);
                 }
                 Map<String, String> values = row.getRowData();
                 double[] x = new double[names.length];
@@ -264,18 +264,6 @@ public final class ScoreCommand implements Callable<Integer> {
      */
     private String where(long row) {
         return CsvInput.at(csv, row + 1) + " (output row " + row + ")";
-    }
-
-    /** Tribuo's message for a malformed record, without its own record count (which includes the header). */
-    private static String parseProblem(RuntimeException e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        java.util.regex.Matcher fields = java.util.regex.Pattern
-                .compile("On row \\d+ headers has (\\d+) elements, current line has (\\d+) elements\\.?").matcher(m);
-        if (fields.matches()) {
-            return "it has " + fields.group(2) + " fields, the header " + fields.group(1);
-        }
-        Throwable cause = e.getCause();
-        return cause != null && cause.getMessage() != null ? m + ": " + cause.getMessage() : m;
     }
 
     private long flush(Model<Event> model, List<Example<Event>> chunk, List<String[]> kept, long first,

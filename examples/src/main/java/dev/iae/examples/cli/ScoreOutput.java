@@ -23,7 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *     <li>a regular file: the scores go to a temporary file in the same directory, moved into place by
  *     {@link #commit()} only when the run succeeds, so an error leaves no partial file and an earlier output
  *     unchanged; the input file itself is refused as the output (writing it would truncate what is still to be
- *     read);</li>
+ *     read), and so is the model file (the scores would replace the model);</li>
  *     <li>an existing file that is not a regular file (a device such as {@code /dev/null}, a named pipe) or lies
  *     below {@code /dev} or {@code /proc} (such as {@code /dev/stdout}): written in place, as there is nothing to
  *     replace.</li>
@@ -53,11 +53,12 @@ final class ScoreOutput implements AutoCloseable {
      * Opens the output.
      * @param output the {@code --output} value: a file, or {@code -} for standard output.
      * @param stdout standard output of this run.
+     * @param model the model file (null to skip); it may not be the output.
      * @param inputs the command's input files or folders (null entries are skipped); none may be the output.
      * @return the output, ready to write.
-     * @throws CliException if the output is an input, a directory, or cannot be created.
+     * @throws CliException if the output is the model file, an input, a directory, or cannot be created.
      */
-    static ScoreOutput open(String output, PrintStream stdout, Path... inputs) {
+    static ScoreOutput open(String output, PrintStream stdout, Path model, Path... inputs) {
         if ("-".equals(output)) {
             return new ScoreOutput(stdout, null, null, null, new BufferedWriter(
                     new OutputStreamWriter(new CheckedStdout(stdout), StandardCharsets.UTF_8), BUFFER));
@@ -65,6 +66,10 @@ final class ScoreOutput implements AutoCloseable {
         Path out = Path.of(output);
         if (Files.isDirectory(out)) {
             throw new CliException("The output " + out + " is a directory, not a file");
+        }
+        if (model != null && sameFile(out, model)) {
+            throw new CliException("The output " + out + " is the model file " + model
+                    + "; write the scores to another file");
         }
         for (Path input : inputs) {
             if (input != null && sameFile(out, input)) {

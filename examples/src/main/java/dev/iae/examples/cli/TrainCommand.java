@@ -55,10 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
         Path base = stripExtension(output);
         Path tribuoFile = base.resolveSibling(base.getFileName() + ModelFiles.TRIBUO_EXTENSION);
         Path onnxFile = base.resolveSibling(base.getFileName() + ModelFiles.ONNX_EXTENSION);
-        ModelFiles.createParent(tribuoFile);
-        if (Files.isDirectory(tribuoFile) || Files.isDirectory(onnxFile)) {
-            throw new CliException("The output " + tribuoFile + " or " + onnxFile + " is a directory");
-        }
+        // An output that cannot be written is refused now, not after the data is read and the model trained.
+        ModelFiles.checkWritable(tribuoFile, onnxFile);
 
         // Settings first (a configuration mistake should not wait for the data to load); IDX input gives the
         // image shape, so its source is read first.
@@ -87,24 +85,30 @@ public final class TrainCommand implements Callable<Integer> {
                 settings.get("preset"), dataset.size(), dataset.getFeatureMap().size(), pretrain, joint));
 
         Progress progress = new Progress(parent.err(), common.progress);
-        progress.start("training");
-        logging.attach(progress);
-        iaeTrainer.setListener(new TrainingProgress(progress));
+        TrainingProgress listener = new TrainingProgress(progress);
         long start = System.nanoTime();
         IaeModel model;
-        try {
-            model = iaeTrainer.train(dataset);
-        } finally {
-            iaeTrainer.setListener(null);
-            logging.attach(null);
+        double seconds;
+        try (progress) {
+            progress.start("training");
+            logging.attach(progress);
+            iaeTrainer.setListener(listener);
+            try {
+                model = iaeTrainer.train(dataset);
+            } finally {
+                iaeTrainer.setListener(null);
+                logging.attach(null);
+            }
+            seconds = (System.nanoTime() - start) / 1e9;
+            progress.finish(String.format(Locale.ROOT, "%d epochs", pretrain + joint));
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        progress.finish(String.format(Locale.ROOT, "%d epochs", pretrain + joint));
+        // The trainer keeps the EXPECTED examples only (it warns about the others): report what it trained on.
+        int trained = listener.examples() >= 0 ? listener.examples() : dataset.size();
         try (model) {
             ModelFiles.write(model, tribuoFile, onnxFile);
             parent.out().println(String.format(Locale.ROOT,
                     "Trained %s on %d examples x %d features in %.1f s; score %s, threshold %.6g",
-                    settings.get("preset"), dataset.size(), model.getFeatureIDMap().size(), seconds,
+                    settings.get("preset"), trained, model.getFeatureIDMap().size(), seconds,
                     model.scoreKind(), model.threshold()));
             parent.out().println("Wrote " + tribuoFile + " (Tribuo model) and " + onnxFile + " (ONNX, "
                     + size(onnxFile) + ")");

@@ -1,5 +1,6 @@
 package dev.iae.examples.cli;
 
+import com.oracle.labs.mlrg.olcut.config.Config;
 import com.oracle.labs.mlrg.olcut.config.ConfigurationManager;
 import com.oracle.labs.mlrg.olcut.config.Configurable;
 import com.oracle.labs.mlrg.olcut.config.property.ListProperty;
@@ -15,11 +16,13 @@ import dev.iae.tribuo.ThresholdRule;
 import dev.iae.tribuo.WeightInit;
 import picocli.CommandLine.Option;
 
+import java.lang.reflect.Field;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +46,8 @@ public final class TrainerOptions {
     String configName;
 
     @Option(names = "--set", paramLabel = "NAME=VALUE",
-            description = "Override any trainer property, e.g. --set epochs=5 --set encoderSizes=64,32.")
+            description = "Override any trainer property, e.g. --set epochs=5 --set encoderSizes=64,32 (a list "
+                    + "property takes one value too: --set encoderSizes=64).")
     Map<String, String> set = new LinkedHashMap<>();
 
     @Option(names = "--preset", paramLabel = "PRESET",
@@ -171,7 +175,10 @@ public final class TrainerOptions {
         putSimple(p, "executionProvider", executionProvider);
         for (Map.Entry<String, String> e : set.entrySet()) {
             String v = e.getValue().trim();
-            if (v.contains(",")) {
+            Boolean list = isListField(e.getKey());
+            // A list field takes a list whatever the number of values (encoderSizes=64 is [64]); a scalar field
+            // takes the value as it is; an unknown name (OLCUT reports it) follows the comma.
+            if (list != null ? list : v.contains(",")) {
                 List<String> items = new ArrayList<>();
                 for (String s : v.split(",")) {
                     items.add(s.trim());
@@ -182,6 +189,29 @@ public final class TrainerOptions {
             }
         }
         return p;
+    }
+
+    /**
+     * Whether the trainer's {@code @Config} field of a name holds several values (an array or a collection), so that
+     * {@code --set} gives it a list property even for one value.
+     * @param name the property name.
+     * @return true for a list field, false for a single-valued one, null when {@link IaeTrainer} has no such
+     *     configurable field.
+     */
+    static Boolean isListField(String name) {
+        for (Class<?> c = IaeTrainer.class; c != null && c != Object.class; c = c.getSuperclass()) {
+            Field f;
+            try {
+                f = c.getDeclaredField(name);
+            } catch (NoSuchFieldException e) {
+                continue;
+            }
+            if (!f.isAnnotationPresent(Config.class)) {
+                return null;
+            }
+            return f.getType().isArray() || Collection.class.isAssignableFrom(f.getType());
+        }
+        return null;
     }
 
     private static void putSimple(Map<String, Property> p, String name, Object value) {

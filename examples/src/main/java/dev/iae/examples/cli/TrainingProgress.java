@@ -17,6 +17,7 @@ public final class TrainingProgress implements TrainingListener {
     private int pretrainEpochs;
     private int batchesPerEpoch = 1;
     private long totalBatches = 1;
+    private volatile int examples = -1;
 
     /**
      * @param progress the display to drive (already started).
@@ -30,6 +31,16 @@ public final class TrainingProgress implements TrainingListener {
         this.pretrainEpochs = pretrainEpochs;
         this.batchesPerEpoch = Math.max(1, batchesPerEpoch);
         this.totalBatches = Math.max(1L, (long) (pretrainEpochs + epochs) * this.batchesPerEpoch);
+        this.examples = examples;
+    }
+
+    /**
+     * The number of examples the trainer actually trains on (the EXPECTED ones: it drops the others), as it reported
+     * when training started; the command's summary shows this rather than the size of the whole dataset.
+     * @return the count, or -1 before training has started.
+     */
+    public int examples() {
+        return examples;
     }
 
     private double fraction(Phase phase, int epoch, int batch) {

@@ -429,6 +429,145 @@ public class IaeCliTest {
     }
 
     @Test
+    public void scoreRefusesToOverwriteItsModel() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        Path models = Files.createDirectories(dir.resolve("own-model"));
+        for (String ext : List.of(".onnx", ".tribuo")) {
+            Path model = models.resolve("model" + ext);
+            Files.copy(Path.of(base + ext), model, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            byte[] before = Files.readAllBytes(model);
+            for (String spelling : List.of(model.toString(), models.resolve("../own-model/model" + ext).toString())) {
+                Run r = iae(null, "score", "-m", model.toString(), "--csv", testCsv.toString(), "-o", spelling,
+                        "--progress", "NONE");
+                assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, "is the model file");
+                assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(model)), "model changed: " + spelling);
+            }
+        }
+        try (var files = Files.list(models)) {
+            assertEquals(2, files.count(), "temporary files left behind");
+        }
+    }
+
+    @Test
+    public void aFailedScoreEndsTheProgressBarBeforeTheError() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        Path bad = withCell(testCsv, "bad-row-250-bar.csv", 250, "x3", "oops");
+        // Chunks of 16: the bar is drawn after the first chunk, long before the bad row is read.
+        Run r = iae(null, "score", "--model", base + ".onnx", "--csv", bad.toString(), "--output",
+                dir.resolve("never-bar.csv").toString(), "--chunk-size", "16", "--progress", "BAR");
+        assertEquals(IaeCli.EXIT_USER_ERROR, r.exit(), r.toString());
+        assertTrue(r.err().contains("\rscoring ["), "no bar drawn: " + r);
+        assertTrue(r.err().contains("\nerror: The CSV file " + bad + ", data row 250"),
+                "error not on a line of its own: " + r);
+        String errorLine = r.err().lines().filter(l -> l.contains("error: ")).findFirst().orElseThrow();
+        assertFalse(errorLine.contains("scoring ["), "error printed onto the bar: " + r);
+    }
+
+    @Test
+    public void verboseShowsTheStackTraceOfAUserError() throws Exception {
+        Run quiet = iae(null, "score", "--model", dir.resolve("nothing.onnx").toString(), "--csv", testCsv.toString());
+        assertOneSentenceError(quiet, IaeCli.EXIT_USER_ERROR, "File not found");
+        Run r = iae(null, "score", "--model", dir.resolve("nothing.onnx").toString(), "--csv", testCsv.toString(),
+                "--verbose");
+        assertEquals(IaeCli.EXIT_USER_ERROR, r.exit(), r.toString());
+        int error = r.err().indexOf("error: File not found");
+        assertTrue(error == 0 || (error > 0 && r.err().charAt(error - 1) == '\n'), r.toString());
+        int trace = r.err().indexOf(CliException.class.getName());
+        assertTrue(trace > error && r.err().indexOf("\tat ", trace) > trace, "no stack trace with --verbose: " + r);
+    }
+
+    @Test
+    public void trainReportsTheNumberOfExamplesItTrainedOn() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        // 400 rows, of which the labelled anomalies are dropped: the summary counts the kept ones.
+        Matcher kept = Pattern.compile("kept (\\d+)").matcher(train.err());
+        assertTrue(kept.find(), train.toString());
+        int n = Integer.parseInt(kept.group(1));
+        assertTrue(n > 0 && n < 400, train.toString());
+        assertTrue(train.out().contains("Trained IAE_LSTM_KL on " + n + " examples x 8 features"), train.toString());
+        // The model files were written through temporary files, none of which is left.
+        try (var files = Files.list(base.getParent())) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("model.onnx", "model.tribuo"), names);
+        }
+    }
+
+    @Test
+    public void trainRefusesAnOutputBelowAFileBeforeReadingTheData() throws Exception {
+        // The data file does not exist: an output check that waited for the data (or the training) would report
+        // that instead.
+        String missing = dir.resolve("no-such-data.csv").toString();
+        Path file = dir.resolve("a-file");
+        Files.writeString(file, "not a folder\n");
+        Run r = iae(null, "train", "--csv", missing, "--output", file.resolve("sub/model").toString());
+        assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, file + " is a file, not a folder");
+    }
+
+    @Test
+    public void trainRefusesAReadOnlyOutputFolderBeforeReadingTheData() throws Exception {
+        String missing = dir.resolve("no-such-data.csv").toString();
+        Path readOnly = Files.createDirectories(dir.resolve("read-only"));
+        try {
+            Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+            // root may write anywhere: then there is nothing to refuse.
+            assumeTrue(!Files.isWritable(readOnly), "the read-only folder is writable (running as root?)");
+            Run ro = iae(null, "train", "--csv", missing, "--output", readOnly.resolve("model").toString());
+            assertOneSentenceError(ro, IaeCli.EXIT_USER_ERROR, "Cannot write " + readOnly.resolve("model.tribuo"));
+            assertTrue(ro.err().contains("not writable"), ro.toString());
+        } finally {
+            Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    public void trainAndEvaluateNameTheDataRowOfARaggedLine() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        Path ragged = dir.resolve("ragged-train.csv");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(testCsv));
+        lines.set(100, lines.get(100) + ",extra");
+        Files.write(ragged, lines);
+        String expected = ragged + ", data row 100: cannot be parsed (it has 11 fields, the header 10)";
+        String[] small = {"--encoder-sizes", "8", "--rep-dim", "4", "--lstm-hidden", "4", "--pretrain-epochs", "1",
+                "--epochs", "1", "--progress", "NONE"};
+        // With a label column (read first for the label check) and without one (read by Tribuo's CSVDataSource).
+        Run labelled = iae(null, concat(new String[]{"train", "--csv", ragged.toString(), "--label-column", "label",
+                "--anomaly-label", "1", "--ignore-column", "id", "--output", dir.resolve("never5").toString()}, small));
+        assertOneSentenceError(labelled, IaeCli.EXIT_USER_ERROR, expected);
+        Run unlabelled = iae(null, concat(new String[]{"train", "--csv", ragged.toString(), "--ignore-column", "id",
+                "--output", dir.resolve("never5").toString()}, small));
+        assertEquals(IaeCli.EXIT_USER_ERROR, unlabelled.exit(), unlabelled.toString());
+        // (After the warning that the column 'label' is read as a feature.)
+        assertTrue(unlabelled.err().lines().anyMatch(l -> l.startsWith("error: ") && l.contains(expected)),
+                unlabelled.toString());
+        Run evaluate = iae(null, "evaluate", "--model", base + ".onnx", "--csv", ragged.toString(), "--label-column",
+                "label", "--anomaly-label", "1", "--progress", "NONE");
+        assertOneSentenceError(evaluate, IaeCli.EXIT_USER_ERROR, expected);
+        assertFalse(Files.exists(dir.resolve("never5.tribuo")));
+    }
+
+    @Test
+    public void duplicateColumnNamesAreRefused() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        // x2 renamed x1: Tribuo would read the second x1 column as x1 and drop the first without a word.
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(testCsv));
+        lines.set(0, lines.get(0).replace(",x2,", ",x1,"));
+        Path twice = dir.resolve("x1-twice.csv");
+        Files.write(twice, lines);
+        String expected = "The header of the CSV file " + twice + " names a column more than once: 'x1' (columns 3, 4)";
+        Run t = iae(null, "train", "--csv", twice.toString(), "--label-column", "label", "--anomaly-label", "1",
+                "--ignore-column", "id", "--output", dir.resolve("never6").toString(), "--encoder-sizes", "8",
+                "--rep-dim", "4", "--lstm-hidden", "4", "--pretrain-epochs", "1", "--epochs", "1");
+        assertOneSentenceError(t, IaeCli.EXIT_USER_ERROR, expected);
+        assertFalse(Files.exists(dir.resolve("never6.tribuo")));
+        Run s = iae(null, "score", "--model", base + ".onnx", "--csv", twice.toString(), "--output",
+                dir.resolve("never6.csv").toString());
+        assertOneSentenceError(s, IaeCli.EXIT_USER_ERROR, expected);
+        Run e = iae(null, "evaluate", "--model", base + ".onnx", "--csv", twice.toString(), "--label-column", "label",
+                "--anomaly-label", "1");
+        assertOneSentenceError(e, IaeCli.EXIT_USER_ERROR, expected);
+    }
+
+    @Test
     public void aFailedScoreLeavesNoPartialOutput() throws Exception {
         assertEquals(0, train.exit(), train.toString());
         Path bad = withCell(testCsv, "bad-row-250.csv", 250, "x3", "oops");
