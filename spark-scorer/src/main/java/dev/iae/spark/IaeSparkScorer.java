@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -41,7 +42,8 @@ import java.util.Set;
  * threshold, format version) and checks the input schema: every feature column must exist (by exact name, anywhere
  * in the schema, any column order) and be numeric (byte, short, int, long, float, double or decimal); a missing or
  * non-numeric column is an {@link IllegalArgumentException} from {@link #score(Dataset)} itself, before any Spark job
- * runs. {@link #score(Dataset)} broadcasts the ONNX bytes once; each partition opens one ONNX Runtime session (CPU,
+ * runs. {@link #score(Dataset)} broadcasts the ONNX bytes once per scorer and Spark context (later calls reuse the
+ * broadcast); each partition opens one ONNX Runtime session (CPU,
  * {@link #intraOpThreads()} threads: Spark's parallelism comes from its tasks) and scores its rows in batches of
  * {@link #batchSize()} rows packed into a direct float buffer. The session is closed when the partition's rows are
  * exhausted and, in any case, when the task completes (a task completion listener), so a partially consumed
@@ -89,6 +91,7 @@ public final class IaeSparkScorer {
     public static final int MAX_INTRA_OP_THREADS = 1024;
 
     private final byte[] onnxBytes;
+    private final BroadcastHolder broadcasts;
     private final List<String> featureNames;
     private final double modelThreshold;
     private final String scoreKind;
@@ -99,10 +102,11 @@ public final class IaeSparkScorer {
     private final String scoreColumn;
     private final String typeColumn;
 
-    private IaeSparkScorer(byte[] onnxBytes, List<String> featureNames, double modelThreshold, String scoreKind,
+    private IaeSparkScorer(byte[] onnxBytes, BroadcastHolder broadcasts, List<String> featureNames, double modelThreshold, String scoreKind,
                            double threshold, int batchSize, int intraOpThreads, String keyColumn,
                            String scoreColumn, String typeColumn) {
         this.onnxBytes = onnxBytes;
+        this.broadcasts = broadcasts;
         this.featureNames = featureNames;
         this.modelThreshold = modelThreshold;
         this.scoreKind = scoreKind;
@@ -147,7 +151,7 @@ public final class IaeSparkScorer {
             }
             double t = parseThreshold(meta.get(OnnxNames.META_THRESHOLD));
             String kind = meta.getOrDefault(OnnxNames.META_SCORE_KIND, "unknown");
-            return new IaeSparkScorer(bytes, names, t, kind, t, DEFAULT_BATCH_SIZE, 1, null,
+            return new IaeSparkScorer(bytes, new BroadcastHolder(), names, t, kind, t, DEFAULT_BATCH_SIZE, 1, null,
                     DEFAULT_SCORE_COLUMN, DEFAULT_TYPE_COLUMN);
         } catch (OrtException e) {
             throw new IllegalArgumentException("ONNX Runtime could not read the model's inputs, outputs or metadata: "
@@ -240,7 +244,7 @@ public final class IaeSparkScorer {
             throw new IllegalArgumentException("batchSize must be in [1, " + MAX_BATCH_SIZE + "], found " + rows);
         }
         checkBatchValues(rows, featureNames.size());
-        return new IaeSparkScorer(onnxBytes, featureNames, modelThreshold, scoreKind, threshold, rows, intraOpThreads,
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, rows, intraOpThreads,
                 keyColumn, scoreColumn, typeColumn);
     }
 
@@ -254,7 +258,7 @@ public final class IaeSparkScorer {
             throw new IllegalArgumentException("intraOpThreads must be in [1, " + MAX_INTRA_OP_THREADS + "], found "
                     + threads);
         }
-        return new IaeSparkScorer(onnxBytes, featureNames, modelThreshold, scoreKind, threshold, batchSize, threads,
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, batchSize, threads,
                 keyColumn, scoreColumn, typeColumn);
     }
 
@@ -266,7 +270,7 @@ public final class IaeSparkScorer {
         if (Double.isNaN(newThreshold)) {
             throw new IllegalArgumentException("threshold must not be NaN");
         }
-        return new IaeSparkScorer(onnxBytes, featureNames, modelThreshold, scoreKind, newThreshold, batchSize,
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, newThreshold, batchSize,
                 intraOpThreads, keyColumn, scoreColumn, typeColumn);
     }
 
@@ -276,7 +280,7 @@ public final class IaeSparkScorer {
      * @return a copy with that key column.
      */
     public IaeSparkScorer withKeyColumn(String column) {
-        return new IaeSparkScorer(onnxBytes, featureNames, modelThreshold, scoreKind, threshold, batchSize,
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, batchSize,
                 intraOpThreads, column, scoreColumn, typeColumn);
     }
 
@@ -294,7 +298,7 @@ public final class IaeSparkScorer {
             throw new IllegalArgumentException("The output columns must be two distinct non-empty names, found '"
                     + score + "' and '" + type + "'");
         }
-        return new IaeSparkScorer(onnxBytes, featureNames, modelThreshold, scoreKind, threshold, batchSize,
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, batchSize,
                 intraOpThreads, keyColumn, score, type);
     }
 
@@ -380,7 +384,8 @@ public final class IaeSparkScorer {
 
     /**
      * Scores a dataset: appends the score and type columns (see the class description). The result is lazy, like
-     * any Dataset transformation; the ONNX bytes are broadcast by this call, once.
+     * any Dataset transformation; the ONNX bytes are broadcast by the first call on a Spark context and the broadcast
+     * reused by later ones.
      * @param input the rows, with (at least) the model's feature columns.
      * @return the scored rows, with {@link #outputSchema(StructType)}; partitioning and row order are the input's.
      * @throws IllegalArgumentException (before any job runs) if the input schema does not fit the model (see
@@ -391,9 +396,34 @@ public final class IaeSparkScorer {
         StructType schema = input.schema();
         ScorePartitions.Plan plan = resolve(schema, caseSensitive(input.sparkSession()));
         StructType out = appendOutputs(schema);
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(input.sparkSession().sparkContext());
-        Broadcast<byte[]> model = jsc.broadcast(onnxBytes);
-        return input.mapPartitions(new ScorePartitions(model, plan), Encoders.row(out));
+        return input.mapPartitions(new ScorePartitions(broadcast(input.sparkSession().sparkContext()), plan),
+                Encoders.row(out));
+    }
+
+    /**
+     * The broadcast of the ONNX bytes on a Spark context: made on the first {@link #score(Dataset)} call and reused
+     * by later calls on the same context (a streaming {@code foreachBatch} or a loop over tables would otherwise
+     * add one copy of the model per call to the driver's and executors' block stores). Scorers derived with the
+     * {@code with...} methods share it.
+     * @param context the context of the data to score.
+     * @return the broadcast.
+     */
+    Broadcast<byte[]> broadcast(SparkContext context) {
+        synchronized (broadcasts) {
+            Broadcast<byte[]> b = broadcasts.context == context && !context.isStopped() ? broadcasts.bytes : null;
+            if (b == null) {
+                b = JavaSparkContext.fromSparkContext(context).broadcast(onnxBytes);
+                broadcasts.context = context;
+                broadcasts.bytes = b;
+            }
+            return b;
+        }
+    }
+
+    /** The broadcast of a scorer's bytes and the context it lives on; shared by scorers derived from one load. */
+    private static final class BroadcastHolder {
+        private SparkContext context;
+        private Broadcast<byte[]> bytes;
     }
 
     /**

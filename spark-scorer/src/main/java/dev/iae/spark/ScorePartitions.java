@@ -40,6 +40,8 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
 
     /** Sessions open in this JVM (local mode: driver and executors share it); for tests of the clean-up. */
     static final AtomicInteger OPEN_SESSIONS = new AtomicInteger();
+    /** Rows the first batch buffer of a partition holds; it doubles up to the batch size as rows arrive. */
+    static final int FIRST_BUFFER_ROWS = 256;
     /** Sessions opened in this JVM since it started; for tests (one per non-empty partition). */
     static final AtomicInteger SESSIONS_OPENED = new AtomicInteger();
 
@@ -145,7 +147,8 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
         private final Plan plan;
         private final int partition;
         private final int dim;
-        private final FloatBuffer input;
+        /** Grows by doubling up to a whole batch, so a small partition does not hold a full batch off-heap. */
+        private FloatBuffer input;
         private final Row[] pending;
         private final float[] scores;
         private final long[] shape = new long[2];
@@ -166,8 +169,7 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
             this.dim = plan.names.length;
             // The driver checked this already; repeated here because an int overflow would size the buffer wrongly.
             IaeSparkScorer.checkBatchValues(plan.batchSize, dim);
-            this.input = ByteBuffer.allocateDirect(Math.toIntExact((long) plan.batchSize * dim * Float.BYTES))
-                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            this.input = rows(Math.min(plan.batchSize, FIRST_BUFFER_ROWS));
             this.pending = new Row[plan.batchSize];
             this.scores = new float[plan.batchSize];
             this.session = session;
@@ -215,6 +217,9 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
             int n = 0;
             while (n < plan.batchSize && source.hasNext()) {
                 Row row = source.next();
+                if ((long) (n + 1) * dim > input.capacity()) {
+                    grow(n);
+                }
                 pack(row, n * dim, consumed + n);
                 pending[n] = row;
                 n++;
@@ -250,6 +255,20 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
                 }
             }
             consumed += n;
+        }
+
+        /** A direct buffer of {@code n} rows in native order. */
+        private FloatBuffer rows(int n) {
+            return ByteBuffer.allocateDirect(Math.toIntExact((long) n * dim * Float.BYTES))
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+
+        /** Doubles the buffer (at most to a batch), keeping the {@code filled} rows packed so far. */
+        private void grow(int filled) {
+            int current = input.capacity() / dim;
+            FloatBuffer bigger = rows((int) Math.min(plan.batchSize, 2L * current));
+            bigger.put(0, input, 0, filled * dim);
+            input = bigger;
         }
 
         private void pack(Row row, int offset, long position) {

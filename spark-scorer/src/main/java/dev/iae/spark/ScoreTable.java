@@ -5,6 +5,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 
 import java.io.IOException;
@@ -28,14 +29,19 @@ import java.util.Map;
  *            [--input-format csv|parquet] [--output-format csv|parquet] [--threshold X] [--batch-size N]
  *            [--partitions N] [--score-column NAME] [--type-column NAME] [--master local[2]]
  * </pre>
- * CSV columns are read as text and the feature columns cast to double (a value that is not a number becomes null,
- * and the job then fails naming the row). The model is read on the driver from the given path; in cluster deploy
+ * CSV columns are read as text and the feature columns cast to double: a cell that is not a number fails the job
+ * naming the column, the value and (with {@code --key}) the row; an empty cell is a missing value, which fails the
+ * job naming the row; a row with more or fewer fields than the header fails the job (Spark's FAILFAST mode, with
+ * CSV column pruning turned off in the session so that every field is seen). The model is read on the driver from the given path; in cluster deploy
  * mode, ship it with {@code --files model.onnx} and pass its file name: a path that does not exist locally is looked
  * up with {@link SparkFiles#get(String)}. Without {@code --keep}, every input column is written. It prints the
  * start-up and job times to standard error. It stops the Spark session at the end unless one was already running in
  * the JVM when it started.
  */
 public final class ScoreTable {
+
+    /** Spark's setting for tokenizing only the CSV columns a query reads (on by default). */
+    static final String CSV_COLUMN_PRUNING = "spark.sql.csv.parser.columnPruning.enabled";
 
     /** The options {@link #main} understands, each followed by a value. */
     private static final List<String> OPTIONS = List.of("model", "input", "output", "keep", "key", "input-format",
@@ -85,12 +91,20 @@ public final class ScoreTable {
             }
             Dataset<Row> table;
             if (inFormat.equals("csv")) {
-                table = spark.read().option("header", "true").csv(input);
+                // FAILFAST: a row with more fields than the header (e.g. an unquoted comma in a text column) would
+                // otherwise lose its extra fields and be scored on values shifted by one column (measured: the test's
+                // shifted row is scored in PERMISSIVE mode and fails the job in FAILFAST mode). Column pruning off
+                // is a safeguard: with it on, the parser tokenizes only the columns a query needs (the test's case
+                // was caught either way); this job owns its reads and needs nearly every column anyway.
+                spark.conf().set(CSV_COLUMN_PRUNING, "false");
+                table = spark.read().option("header", "true").option("mode", "FAILFAST").csv(input);
                 List<String> columns = Arrays.asList(table.columns());
+                String key = opts.get("key");
                 List<Column> cast = new ArrayList<>();
                 for (String c : columns) {
                     cast.add(scorer.featureNames().contains(c)
-                            ? table.col(quote(c)).cast(DataTypes.DoubleType).as(c) : table.col(quote(c)));
+                            ? number(table, c, input, key != null && columns.contains(key) ? key : null)
+                            : table.col(quote(c)));
                 }
                 table = table.select(cast.toArray(new Column[0]));
             } else if (inFormat.equals("parquet")) {
@@ -144,6 +158,24 @@ public final class ScoreTable {
         }
         throw new IllegalArgumentException("Model file not found: " + model + " (nor " + shipped
                 + " shipped with --files)");
+    }
+
+    /**
+     * A CSV feature column cast to double; a cell that is not empty but not a number either fails the job with a
+     * message naming the file, the column, the value and (with {@code --key}) the row, rather than becoming a null
+     * that would be reported as a missing value.
+     */
+    private static Column number(Dataset<Row> table, String c, String input, String key) {
+        Column text = table.col(quote(c));
+        Column value = text.cast(DataTypes.DoubleType);
+        Column message = key == null
+                ? functions.concat(functions.lit("The CSV input " + input + ", column '" + c + "': '"), text,
+                        functions.lit("' is not a number"))
+                : functions.concat(functions.lit("The CSV input " + input + ", row " + key + "="),
+                        functions.coalesce(table.col(quote(key)), functions.lit("null")),
+                        functions.lit(", column '" + c + "': '"), text, functions.lit("' is not a number"));
+        return functions.when(text.isNotNull().and(value.isNull()), functions.raise_error(message))
+                .otherwise(value).as(c);
     }
 
     private static String quote(String column) {

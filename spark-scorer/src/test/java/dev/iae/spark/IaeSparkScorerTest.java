@@ -443,12 +443,37 @@ class IaeSparkScorerTest {
         assertEquals(500, written.count());
         assertEquals(500, written.join(direct, "id").filter(col("score").equalTo(col("direct"))).count());
 
-        // A value that is not a number becomes null when the CSV column is cast: the job fails naming the row.
+        // A value that is not a number fails the job naming the row, the column and the value.
         Files.writeString(csv, sb.toString().replaceFirst("\n7,t,[^,]*,", "\n7,t,oops,"));
         Exception e = assertThrows(Exception.class, () -> ScoreTable.main(new String[]{"--model", model.toString(),
                 "--input", csv.toString(), "--output", dir.resolve("out2").toString(), "--key", "id"}));
         String message = rootMessage(e);
-        assertTrue(message.contains("Row id=7") && message.contains("null value in feature column 'f0'"), message);
+        assertTrue(message.contains("row id=7, column 'f0': 'oops' is not a number"), message);
+        // An empty cell is a missing value: the scorer names the row.
+        Files.writeString(csv, sb.toString().replaceFirst("\n8,t,[^,]*,", "\n8,t,,"));
+        e = assertThrows(Exception.class, () -> ScoreTable.main(new String[]{"--model", model.toString(),
+                "--input", csv.toString(), "--output", dir.resolve("out3").toString(), "--key", "id"}));
+        message = rootMessage(e);
+        assertTrue(message.contains("Row id=8") && message.contains("null value in feature column 'f0'"), message);
+        // A row with one field more than the header (an unquoted comma in the text column) would be scored on
+        // values shifted by one column in Spark's default PERMISSIVE mode; it fails the job, also with --keep (which
+        // reads fewer columns).
+        Files.writeString(csv, sb.toString().replaceFirst("\n9,t,", "\n9,t,x,"));
+        e = assertThrows(Exception.class, () -> ScoreTable.main(new String[]{"--model", model.toString(),
+                "--input", csv.toString(), "--output", dir.resolve("out4").toString(), "--keep", "id"}));
+        message = rootMessage(e);
+        assertTrue(message.contains("Malformed") || message.contains("MALFORMED"), message);
+    }
+
+    @Test
+    void repeatedScoreCallsShareOneBroadcast() {
+        IaeSparkScorer scorer = IaeSparkScorer.fromOnnx(onnx);
+        scorer.score(table(10, 1));
+        IaeSparkScorer derived = scorer.withThreshold(0.5);
+        derived.score(table(10, 1));
+        assertEquals(scorer.broadcast(spark.sparkContext()).id(), derived.broadcast(spark.sparkContext()).id());
+        assertTrue(IaeSparkScorer.fromOnnx(onnx).broadcast(spark.sparkContext()).id()
+                != scorer.broadcast(spark.sparkContext()).id(), "another load broadcasts its own bytes");
     }
 
     private static String rootMessage(Throwable t) {
