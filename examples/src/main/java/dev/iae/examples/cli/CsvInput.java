@@ -132,17 +132,8 @@ public final class CsvInput {
         long firstBlank = 0;
         long read = 0;
         try (CSVIterator it = new CSVIterator(csv.toUri(), separator, CSVIterator.QUOTE)) {
-            while (true) {
-                ColumnarIterator.Row row;
-                try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    row = it.next();
-                } catch (IllegalArgumentException | IllegalStateException e) {
-                    // The record after the rows read so far is the one that failed.
-                    throw malformedRow(csv, read + 1, e);
-                }
+            ColumnarIterator.Row row;
+            while ((row = nextRow(it, csv, read)) != null) {
                 read++;
                 String v = row.getRowData().get(column);
                 v = v == null ? "" : v.trim();
@@ -340,15 +331,15 @@ public final class CsvInput {
     private static CliException badCell(Path csv, char separator, List<String> columns, String hint) {
         long read = 0;
         try (CSVIterator it = new CSVIterator(csv.toUri(), separator, CSVIterator.QUOTE)) {
+            ColumnarIterator.Row row;
             while (true) {
-                ColumnarIterator.Row row;
                 try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    row = it.next();
-                } catch (IllegalArgumentException | IllegalStateException e) {
-                    return malformedRow(csv, read + 1, e);
+                    row = nextRow(it, csv, read);
+                } catch (CliException malformed) {
+                    return malformed;
+                }
+                if (row == null) {
+                    break;
                 }
                 read++;
                 for (String column : columns) {
@@ -385,13 +376,29 @@ public final class CsvInput {
     }
 
     /**
+     * The next row of a CSV file, or null at its end.
+     * @param it the reader.
+     * @param csv the file, for the message.
+     * @param read the data rows read so far (the record that fails to parse is the next one).
+     * @return the row, or null when there is none.
+     * @throws CliException naming the data row if the next record cannot be parsed ({@link #malformedRow}).
+     */
+    static ColumnarIterator.Row nextRow(CSVIterator it, Path csv, long read) {
+        try {
+            return it.hasNext() ? it.next() : null;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw malformedRow(csv, read + 1, e);
+        }
+    }
+
+    /**
      * The error for a data row that the CSV reader cannot parse.
      * @param csv the file.
      * @param dataRow the data row, from 1 (the first row below the header): the one after the rows read so far.
      * @param e the reader's exception.
      * @return e.g. {@code "The CSV file F, data row 100: cannot be parsed (it has 11 fields, the header 10)"}.
      */
-    static CliException malformedRow(Path csv, long dataRow, RuntimeException e) {
+    private static CliException malformedRow(Path csv, long dataRow, RuntimeException e) {
         return new CliException(at(csv, dataRow) + ": cannot be parsed (" + parseProblem(e) + ")", e);
     }
 
@@ -401,7 +408,7 @@ public final class CsvInput {
      * @param e the reader's exception.
      * @return e.g. {@code "it has 11 fields, the header 10"}.
      */
-    static String parseProblem(RuntimeException e) {
+    private static String parseProblem(RuntimeException e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         java.util.regex.Matcher fields = java.util.regex.Pattern
                 .compile("On row \\d+ headers has (\\d+) elements, current line has (\\d+) elements\\.?").matcher(m);

@@ -211,16 +211,12 @@ public final class ScoreCommand implements Callable<Integer> {
             while (true) {
                 ColumnarIterator.Row row;
                 try {
-                    if (!it.hasNext()) {
-                        break;
-                    }
-                    row = it.next();
+                    row = CsvInput.nextRow(it, csv, first + chunk.size());
                 } catch (UncheckedIOException e) {
                     throw new CliException("Cannot read the CSV file " + csv + ": " + CsvInput.message(e), e);
-                } catch (IllegalStateException | IllegalArgumentException e) {
-                    // The record after the rows read so far is the one that failed.
-                    throw new CliException(where(first + chunk.size()) + ": cannot be parsed ("
-                            + CsvInput.parseProblem(e) + ")", e);
+                }
+                if (row == null) {
+                    break;
                 }
                 Map<String, String> values = row.getRowData();
                 double[] x = new double[names.length];
