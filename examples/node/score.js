@@ -7,12 +7,17 @@
 // and the score kind, and the graph includes the pre-processing, so the CSV's raw values go in as they are.
 // The CSV needs a header line naming (at least) the model's feature columns; other columns are ignored. Output:
 // "row,score,type" per input row, type ANOMALOUS when score > threshold (the Java model's rule).
-// Simple CSV only (no quoted fields with separators inside); stream-reads the file line by line.
+// Simple CSV only (no quoted fields with separators inside); stream-reads the file line by line. Refused, as by the
+// Java tool, with the data row and column named: a row with another field count than the header, an empty or
+// non-numeric cell, a value beyond the float32 range, a header naming a column twice, a score that is not finite.
 'use strict';
 
 const fs = require('fs');
 const readline = require('readline');
 const ort = require('onnxruntime-node');
+
+// A decimal number as Java's Double.parseDouble reads it (no hex, no empty cell); NaN and Infinity are refused.
+const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 
 function fail(message) {
   process.stderr.write(`error: ${message}\n`);
@@ -41,7 +46,10 @@ async function main(argv) {
   const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const meta = readMetadata(fs.readFileSync(modelPath));
   const featureNames = JSON.parse(meta['iae.feature_names']);
-  const threshold = parseFloat(meta['iae.threshold']);
+  const threshold = Number(meta['iae.threshold']);
+  if (!NUMBER.test(meta['iae.threshold']) || Number.isNaN(threshold)) {
+    fail(`the ONNX file's 'iae.threshold' metadata is not a number: '${meta['iae.threshold']}'`);
+  }
   const d = featureNames.length;
 
   const lines = readline.createInterface({ input: fs.createReadStream(csvPath), crlfDelay: Infinity });
@@ -61,26 +69,47 @@ async function main(argv) {
     let text = '';
     for (let i = 0; i < rows.length; i++) {
       const s = scores[i];
+      if (!Number.isFinite(s)) {
+        fail(`${where(rowNumber - rows.length + i)}: the model's score is not finite (${s}); its feature values are `
+          + 'probably far outside the range seen in training');
+      }
       text += `${rowNumber - rows.length + i},${s},${s > threshold ? 'ANOMALOUS' : 'EXPECTED'}\n`;
     }
     out.write(text);
     rows = [];
   }
 
+  // Messages name the data row (1 = the first row below the header) as the Java tool does, and the output row.
+  const where = (row) => `${csvPath}, data row ${row + 1} (output row ${row})`;
   for await (const line of lines) {
     if (line.trim() === '') continue;
     const fields = line.split(',');
     if (columns === null) {
       columns = fields.map((f) => f.trim().replace(/^"|"$/g, ''));
+      const twice = columns.filter((c, k) => columns.indexOf(c) !== k);
+      if (twice.length > 0) fail(`the CSV header of ${csvPath} names a column more than once: ${[...new Set(twice)].join(', ')}`);
       index = featureNames.map((name) => columns.indexOf(name));
       const missing = featureNames.filter((_, j) => index[j] < 0);
       if (missing.length > 0) fail(`the CSV lacks the model's feature columns: ${missing.slice(0, 8).join(', ')}`);
       continue;
     }
+    // A row with another field count (e.g. a quoted comma, which this simple reader does not support) would be
+    // scored on shifted values.
+    if (fields.length !== columns.length) {
+      fail(`${where(rowNumber)}: it has ${fields.length} fields, the header ${columns.length} (quoted fields with `
+        + 'commas inside are not supported)');
+    }
     const x = new Float32Array(d);
     for (let j = 0; j < d; j++) {
-      const v = Number(fields[index[j]]);
-      if (!Number.isFinite(v)) fail(`row ${rowNumber}, column '${featureNames[j]}': '${fields[index[j]]}' is not a finite number`);
+      const cell = fields[index[j]];
+      const v = NUMBER.test(cell) ? Number(cell) : NaN;
+      if (!Number.isFinite(v)) {
+        fail(`${where(rowNumber)}, column '${featureNames[j]}': `
+          + (cell.trim() === '' ? 'no value' : `'${cell.trim()}' is not a finite number`));
+      }
+      if (!Number.isFinite(Math.fround(v))) {
+        fail(`${where(rowNumber)}, column '${featureNames[j]}': ${cell.trim()} is outside the float32 range`);
+      }
       x[j] = v;
     }
     rows.push(x);

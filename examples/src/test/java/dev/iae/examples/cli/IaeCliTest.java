@@ -675,6 +675,48 @@ public class IaeCliTest {
         assertTrue(r.out().startsWith("ok 8"), r.toString());
     }
 
+    /** Refusals of the Node.js scorer: what the Java tool refuses, with the data row and column named. */
+    @Test
+    public void nodeRefusesWhatJavaRefuses() throws Exception {
+        assertEquals(0, train.exit(), train.toString());
+        Path nodeDir = Path.of("node").toAbsolutePath();
+        assumeTrue(Files.isDirectory(nodeDir.resolve("node_modules/onnxruntime-node")),
+                "onnxruntime-node is not installed: (cd examples/node && ONNXRUNTIME_NODE_INSTALL=skip npm ci)");
+        assumeTrue(exec(List.of("node", "--version")).exit() == 0, "node is not on the PATH");
+        List<String> lines = Files.readAllLines(testCsv);
+        // Header: id,x0..x7,label; data row 5 is line 5; x2 is field 3.
+        String[][] cases = {
+            {"", "data row 5 (output row 4), column 'x2': no value"},
+            {"0x10", "column 'x2': '0x10' is not a finite number"},
+            {"NaN", "column 'x2': 'NaN' is not a finite number"},
+            {"1e39", "column 'x2': 1e39 is outside the float32 range"},
+            {"EXTRA", "data row 5 (output row 4): it has 11 fields, the header 10"},
+        };
+        for (int c = 0; c < cases.length; c++) {
+            List<String> edited = new java.util.ArrayList<>(lines);
+            String[] f = edited.get(5).split(",", -1);
+            if (cases[c][0].equals("EXTRA")) {
+                edited.set(5, edited.get(5) + ",7");
+            } else {
+                f[3] = cases[c][0];
+                edited.set(5, String.join(",", f));
+            }
+            Path bad = dir.resolve("node-bad-" + c + ".csv");
+            Files.write(bad, edited);
+            Run node = exec(List.of("node", nodeDir.resolve("score.js").toString(), base + ".onnx", bad.toString()));
+            assertOneSentenceError(node, 1, cases[c][1]);
+            // The Java tool refuses the same file.
+            Run java = iae(null, "score", "--model", base + ".onnx", "--csv", bad.toString());
+            assertEquals(IaeCli.EXIT_USER_ERROR, java.exit(), java.toString());
+        }
+        List<String> twice = new java.util.ArrayList<>(lines);
+        twice.set(0, twice.get(0).replace(",label", ",x1"));
+        Path dup = dir.resolve("node-dup.csv");
+        Files.write(dup, twice);
+        Run node = exec(List.of("node", nodeDir.resolve("score.js").toString(), base + ".onnx", dup.toString()));
+        assertOneSentenceError(node, 1, "names a column more than once: x1");
+    }
+
     @Test
     public void nodeScoresEqualJavaScores() throws Exception {
         assertEquals(0, train.exit(), train.toString());
