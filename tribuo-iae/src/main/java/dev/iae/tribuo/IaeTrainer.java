@@ -43,7 +43,8 @@ import java.util.logging.Logger;
  * ablations are {@link IaePreset}s of this one trainer.
  * <p>
  * <b>Training data.</b> Only {@code EXPECTED} examples are used (one-class training); {@code ANOMALOUS} and
- * {@code UNKNOWN} examples are dropped with a warning that gives their counts. A dataset with no {@code EXPECTED}
+ * {@code UNKNOWN} examples are dropped with a warning that gives their counts. Example weights are ignored (every
+ * example counts once; a warning says how many had a weight other than 1). A dataset with no {@code EXPECTED}
  * example is rejected. Features are taken in the feature map's id order, which Tribuo sorts by feature name; a
  * missing feature counts as 0, and a NaN or infinite value is rejected with an exception naming the example and the
  * feature.
@@ -332,6 +333,20 @@ public final class IaeTrainer implements Trainer<Event> {
                     + ", so the model's reconstruction_error and feature_errors outputs and its excuses describe "
                     + "that decoder, not the final encoder");
         }
+        if (lrMilestone > 0 && lrMilestone >= epochs) {
+            out.add("lrMilestone " + lrMilestone + " >= epochs " + epochs + ": the learning rate is never lowered "
+                    + "(the drop comes after joint epoch " + lrMilestone + ")");
+        }
+        if (pretrainEpochs > 0 && imageShape.length == 3 && !preset.useDecoder()) {
+            IaeArchitecture arch = architecture(imageShape[0] * imageShape[1] * imageShape[2]);
+            int cells = arch.bottomHeight() * arch.bottomWidth();
+            if (arch.repDim() % cells != 0) {
+                out.add("pretrainEpochs " + pretrainEpochs + " are skipped: preset " + preset + " builds a decoder "
+                        + "only for pre-training, and an image decoder needs repDim (" + repDim + ") to be a multiple "
+                        + "of the bottom feature map's " + arch.bottomHeight() + "x" + arch.bottomWidth() + " = "
+                        + cells + " cells; the network starts from its initial weights");
+            }
+        }
         if (preset.useSvdd() && objective == SvddObjective.SOFT_BOUNDARY && warmUpEpochs >= epochs) {
             out.add("warmUpEpochs " + warmUpEpochs + " >= epochs " + epochs + ": the soft-boundary radius R is never "
                     + "updated and stays 0 for the whole run, so the objective is the one-class objective scaled "
@@ -524,18 +539,26 @@ public final class IaeTrainer implements Trainer<Event> {
         int n = 0;
         int anomalous = 0;
         int unknown = 0;
+        int weighted = 0;
         long index = 0;
         for (Example<Event> ex : examples) {
             Event.EventType type = ex.getOutput().getType();
             if (type == Event.EventType.EXPECTED) {
                 DenseFeatures.fill(ex, featureMap, index, rows, n * d);
                 n++;
+                if (ex.getWeight() != 1.0f) {
+                    weighted++;
+                }
             } else if (type == Event.EventType.ANOMALOUS) {
                 anomalous++;
             } else {
                 unknown++;
             }
             index++;
+        }
+        if (weighted > 0) {
+            logger.warning("IaeTrainer ignores example weights: " + weighted + " of the " + n + " EXPECTED examples "
+                    + "have a weight other than 1, and every example counts once");
         }
         if (anomalous + unknown > 0) {
             logger.warning("IaeTrainer trains on EXPECTED examples only: dropped " + anomalous + " ANOMALOUS and "
@@ -739,7 +762,8 @@ public final class IaeTrainer implements Trainer<Event> {
                 + ",encoderSizes=" + Arrays.toString(encoderSizes)
                 + ",lstmHidden=" + (preset.useLstm() ? lstmHidden : 0)
                 + ",repDim=" + repDim
-                + ",objective=" + objective + (objective == SvddObjective.SOFT_BOUNDARY ? ",nu=" + nu : "")
+                + ",objective=" + objective
+                + (objective == SvddObjective.SOFT_BOUNDARY ? ",nu=" + nu + ",warmUpEpochs=" + warmUpEpochs : "")
                 + ",lambdaKl=" + (preset.useKl() ? lambdaKl : 0)
                 + ",lambdaRec=" + lambdaRec
                 + ",normalization=" + normalization

@@ -517,13 +517,74 @@ public class IaeTrainerTest {
 
     @Test
     public void softBoundaryWarmUpCoveringEveryEpochIsWarnedAbout() {
-        IaeTrainer.Builder b = small(IaePreset.IAE).objective(SvddObjective.SOFT_BOUNDARY).epochs(4);
+        IaeTrainer.Builder b = small(IaePreset.IAE).objective(SvddObjective.SOFT_BOUNDARY).epochs(4).lrMilestone(0);
         List<String> w = b.warmUpEpochs(4).build().warnings();
         assertEquals(1, w.size(), w.toString());
         assertTrue(w.get(0).contains("warmUpEpochs 4 >= epochs 4") && w.get(0).contains("stays 0"), w.get(0));
         assertTrue(b.warmUpEpochs(3).build().warnings().isEmpty());
         // The hard objective has no radius to update.
         assertTrue(b.warmUpEpochs(4).objective(SvddObjective.ONE_CLASS).build().warnings().isEmpty());
+    }
+
+    @Test
+    public void settingsThatDoNothingAreWarnedAbout() {
+        // A milestone at or after the last joint epoch never lowers the learning rate.
+        List<String> late = small(IaePreset.IAE).epochs(10).lrMilestone(10).build().warnings();
+        assertEquals(1, late.size(), late.toString());
+        assertTrue(late.get(0).contains("lrMilestone 10 >= epochs 10"), late.get(0));
+        assertTrue(small(IaePreset.IAE).epochs(10).lrMilestone(9).build().warnings().isEmpty());
+        assertTrue(small(IaePreset.IAE).epochs(10).lrMilestone(0).build().warnings().isEmpty());
+        // Deep SVDD pre-trains a decoder it builds only for that; an image decoder needs repDim to be a multiple of
+        // the bottom map's cells (28x28, two blocks: 7x7 = 49), so with repDim 32 pre-training is skipped.
+        IaeTrainer.Builder lenet = IaeTrainer.builder().preset(IaePreset.DEEP_SVDD).imageShape(1, 28, 28)
+                .encoderSizes(8, 4).lrMilestone(0).pretrainEpochs(10);
+        List<String> skipped = lenet.repDim(32).build().warnings();
+        assertEquals(1, skipped.size(), skipped.toString());
+        assertTrue(skipped.get(0).contains("pretrainEpochs 10 are skipped") && skipped.get(0).contains("7x7 = 49"),
+                skipped.get(0));
+        assertTrue(lenet.repDim(49).build().warnings().isEmpty());
+        assertTrue(lenet.repDim(32).pretrainEpochs(0).build().warnings().isEmpty());
+    }
+
+    @Test
+    public void exampleWeightsAreIgnoredWithAWarning() {
+        MutableDataset<Event> plain = smallDataset();
+        MutableDataset<Event> weighted = smallDataset();
+        int k = 0;
+        for (Example<Event> e : weighted) {
+            if (k++ % 3 == 0) {
+                e.setWeight(5.0f);
+            }
+        }
+        List<String> messages = new java.util.ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(IaeTrainer.class.getName());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) {
+                if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    messages.add(r.getMessage());
+                }
+            }
+            @Override public void flush() { }
+            @Override public void close() { }
+        };
+        log.addHandler(h);
+        double[] a;
+        double[] b;
+        try (IaeTrainer.TrainedNetwork t = small(IaePreset.IAE).pretrainEpochs(1).epochs(2).batchSize(8).build()
+                .trainNetwork(plain)) {
+            a = t.trainingScores();
+        }
+        try (IaeTrainer.TrainedNetwork t = small(IaePreset.IAE).pretrainEpochs(1).epochs(2).batchSize(8).build()
+                .trainNetwork(weighted)) {
+            b = t.trainingScores();
+        } finally {
+            log.removeHandler(h);
+        }
+        assertTrue(messages.stream().anyMatch(m -> m.contains("ignores example weights")
+                && m.contains((weighted.size() + 2) / 3 + " of the " + weighted.size())), messages.toString());
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], 1e-5 * Math.max(1, Math.abs(a[i])), "example " + i);
+        }
     }
 
     private static void assertMessage(String setting, Runnable r) {

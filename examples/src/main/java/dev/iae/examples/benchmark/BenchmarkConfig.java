@@ -205,7 +205,8 @@ public final class BenchmarkConfig {
                 .normalization(cifar ? CIFAR_NORMALIZATION : FASHION_NORMALIZATION)
                 .pretrainEpochs(pre)
                 .epochs(Math.max(joint, 1))
-                .lrMilestone(Math.max(0, Math.min(milestone, joint)))
+                // A milestone at or after the last joint epoch would never fire: 0 says so (same training).
+                .lrMilestone(milestone > 0 && milestone < joint ? milestone : 0)
                 .batchSize(BATCH_SIZE)
                 .learningRate(LEARNING_RATE)
                 .weightDecay(WEIGHT_DECAY)
