@@ -295,12 +295,17 @@ public final class Demo {
                     ((AutoCloseable) reloaded).close();
                 }
             }
+            double reloadedDiff = maxAbsDiff(scores, reloadedScores);
             System.out.printf("      reloaded Tribuo model: max |score difference| = %s over %,d images%n",
-                    formatDiff(maxAbsDiff(scores, reloadedScores)), scores.length);
+                    formatDiff(reloadedDiff), scores.length);
 
             double[] ortScores = scoreWithPlainOnnxRuntime(onnxFile, test);
+            double ortDiff = maxAbsDiff(scores, ortScores);
             System.out.printf("      plain ONNX Runtime on the .onnx file: max |score difference| = %s over "
-                    + "%,d images%n", formatDiff(maxAbsDiff(scores, ortScores)), scores.length);
+                    + "%,d images%n", formatDiff(ortDiff), scores.length);
+            // The same graph on the same bytes: anything beyond float rounding is a broken round trip.
+            checkEqual("the reloaded Tribuo model", reloadedDiff, scores);
+            checkEqual("plain ONNX Runtime on the .onnx file", ortDiff, scores);
 
             System.out.println();
             System.out.printf("Total wall time: %.1f s%n", seconds(start));
@@ -463,6 +468,21 @@ public final class Demo {
             max = Math.max(max, diff);
         }
         return max;
+    }
+
+    /**
+     * Fails the demo when a reloaded copy's scores differ from the model's by more than float rounding (1e-6
+     * relative to the largest score), or are NaN.
+     */
+    private static void checkEqual(String what, double maxDiff, double[] scores) {
+        double scale = 1.0;
+        for (double s : scores) {
+            scale = Math.max(scale, Math.abs(s));
+        }
+        if (!(maxDiff <= 1e-6 * scale)) {
+            throw new IllegalStateException("The scores of " + what + " differ from the model's by " + maxDiff
+                    + " (more than 1e-6 of the largest score, " + scale + "): the saved model does not round-trip");
+        }
     }
 
     private static String formatDiff(double diff) {

@@ -80,7 +80,20 @@ public final class TrainOnCsv {
             writeSyntheticCsv(test, 1000, 0.1, 2);
             System.out.println("Wrote synthetic data to " + dir);
         }
-        List<String> header = List.of(Files.newBufferedReader(train).readLine().split(","));
+        String headerLine;
+        try (java.util.stream.Stream<String> lines = Files.lines(train)) {
+            headerLine = lines.findFirst().orElse(null);
+        }
+        if (headerLine == null || headerLine.isBlank()) {
+            System.err.println("error: " + train + " is empty; it needs a header line naming its columns");
+            System.exit(1);
+        }
+        List<String> header = List.of(headerLine.split(","));
+        if (!header.contains("label")) {
+            System.err.println("error: " + train + " has no 'label' column (1 = anomaly, 0 = normal)");
+            System.exit(1);
+        }
+        // Every other column is a numeric feature (an id or text column would fail to parse: drop it first).
         List<String> featureColumns = header.stream().filter(c -> !c.equals("label")).toList();
         MutableDataset<Event> trainData = load(train, featureColumns);
         MutableDataset<Event> testData = load(test, featureColumns);
