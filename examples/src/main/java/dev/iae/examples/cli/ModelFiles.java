@@ -18,15 +18,11 @@ import org.tribuo.anomaly.Event;
 import org.tribuo.provenance.ModelProvenance;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes the model files the tool works with: a Tribuo model file (Tribuo protobuf,
@@ -201,7 +197,7 @@ public final class ModelFiles {
             }
             // isWritable trusts permission bits only (root passes it on a read-only file system): really try.
             try {
-                Files.delete(createTemporary(file));
+                Files.delete(OutputFiles.createTemporary(file));
             } catch (IOException e) {
                 throw new CliException("Cannot write " + file + ": cannot create a file in the folder " + folder
                         + " (" + CsvInput.message(e) + ")", e);
@@ -226,12 +222,12 @@ public final class ModelFiles {
             try {
                 if (tribuoFile != null) {
                     createParent(tribuoFile);
-                    tribuoTemp = createTemporary(tribuoFile);
+                    tribuoTemp = OutputFiles.createTemporary(tribuoFile);
                     model.serializeToFile(tribuoTemp);
                 }
                 if (onnxFile != null) {
                     createParent(onnxFile);
-                    onnxTemp = createTemporary(onnxFile);
+                    onnxTemp = OutputFiles.createTemporary(onnxFile);
                     model.saveONNXModel(ONNX_DOMAIN, 1, onnxTemp);
                 }
             } catch (IOException e) {
@@ -260,27 +256,9 @@ public final class ModelFiles {
         }
     }
 
-    /** A new empty file next to the target, with the default permissions (so the moved file has them too). */
-    private static Path createTemporary(Path target) throws IOException {
-        Path folder = target.toAbsolutePath().getParent();
-        while (true) {
-            String name = String.format(Locale.ROOT, ".%s.%08x.tmp", target.getFileName(),
-                    ThreadLocalRandom.current().nextInt());
-            try {
-                return Files.createFile(folder.resolve(name));
-            } catch (FileAlreadyExistsException e) {
-                // Taken: draw another name.
-            }
-        }
-    }
-
     private static void moveIntoPlace(Path temporary, Path target) {
         try {
-            try {
-                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            OutputFiles.moveIntoPlace(temporary, target);
         } catch (IOException e) {
             throw new CliException("Cannot move the new model file into " + target + ": " + CsvInput.message(e), e);
         }

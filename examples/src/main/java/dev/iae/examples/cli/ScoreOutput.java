@@ -7,13 +7,8 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where {@code iae score} writes its CSV, so that a failed run never passes for a successful one:
@@ -84,7 +79,7 @@ final class ScoreOutput implements AutoCloseable {
                 return new ScoreOutput(null, out, out, null, new BufferedWriter(
                         Files.newBufferedWriter(out, StandardCharsets.UTF_8), BUFFER));
             }
-            Path temporary = createTemporary(target);
+            Path temporary = OutputFiles.createTemporary(target);
             try {
                 return new ScoreOutput(null, out, target, temporary, new BufferedWriter(
                         Files.newBufferedWriter(temporary, StandardCharsets.UTF_8), BUFFER));
@@ -123,20 +118,6 @@ final class ScoreOutput implements AutoCloseable {
         }
     }
 
-    /** A new empty file next to the target, with the default permissions (so the moved file has them too). */
-    private static Path createTemporary(Path target) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        while (true) {
-            String name = String.format(Locale.ROOT, ".%s.%08x.tmp", target.getFileName(),
-                    ThreadLocalRandom.current().nextInt());
-            try {
-                return Files.createFile(dir.resolve(name));
-            } catch (FileAlreadyExistsException e) {
-                // Taken: draw another name.
-            }
-        }
-    }
-
     /**
      * @return the writer for the CSV text.
      */
@@ -166,11 +147,7 @@ final class ScoreOutput implements AutoCloseable {
         }
         if (temporary != null) {
             try {
-                try {
-                    Files.move(temporary, destination, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temporary, destination, StandardCopyOption.REPLACE_EXISTING);
-                }
+                OutputFiles.moveIntoPlace(temporary, destination);
             } catch (IOException e) {
                 throw new CliException("Cannot move the scores into " + shown + ": " + CsvInput.message(e), e);
             }
