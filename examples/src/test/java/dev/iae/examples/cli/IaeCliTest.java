@@ -675,14 +675,23 @@ public class IaeCliTest {
         assertTrue(r.out().startsWith("ok 8"), r.toString());
     }
 
-    /** Refusals of the Node.js scorer: what the Java tool refuses, with the data row and column named. */
-    @Test
-    public void nodeRefusesWhatJavaRefuses() throws Exception {
+    /**
+     * The Node.js scorer's folder, after checking that the model trained; skips the test where onnxruntime-node is not
+     * installed or node is not on the PATH.
+     */
+    private Path nodeScorerDir() throws Exception {
         assertEquals(0, train.exit(), train.toString());
         Path nodeDir = Path.of("node").toAbsolutePath();
         assumeTrue(Files.isDirectory(nodeDir.resolve("node_modules/onnxruntime-node")),
                 "onnxruntime-node is not installed: (cd examples/node && ONNXRUNTIME_NODE_INSTALL=skip npm ci)");
         assumeTrue(exec(List.of("node", "--version")).exit() == 0, "node is not on the PATH");
+        return nodeDir;
+    }
+
+    /** Refusals of the Node.js scorer: what the Java tool refuses, with the data row and column named. */
+    @Test
+    public void nodeRefusesWhatJavaRefuses() throws Exception {
+        Path nodeDir = nodeScorerDir();
         List<String> lines = Files.readAllLines(testCsv);
         // Header: id,x0..x7,label; data row 5 is line 5; x2 is field 3.
         String[][] cases = {
@@ -719,12 +728,7 @@ public class IaeCliTest {
 
     @Test
     public void nodeScoresEqualJavaScores() throws Exception {
-        assertEquals(0, train.exit(), train.toString());
-        Path nodeDir = Path.of("node").toAbsolutePath();
-        assumeTrue(Files.isDirectory(nodeDir.resolve("node_modules/onnxruntime-node")),
-                "onnxruntime-node is not installed: (cd examples/node && ONNXRUNTIME_NODE_INSTALL=skip npm ci)");
-        Run version = exec(List.of("node", "--version"));
-        assumeTrue(version.exit() == 0, "node is not on the PATH");
+        Path nodeDir = nodeScorerDir();
         Path javaScores = dir.resolve("java-scores.csv");
         Run java = iae(null, "score", "--model", base + ".onnx", "--csv", testCsv.toString(), "--output",
                 javaScores.toString());
