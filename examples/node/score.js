@@ -16,8 +16,12 @@ const fs = require('fs');
 const readline = require('readline');
 const ort = require('onnxruntime-node');
 
-// A decimal number as Java's Double.parseDouble reads it (no hex, no empty cell); NaN and Infinity are refused.
+// A plain decimal number (digits, optional point, optional exponent, surrounding spaces): the form the project's
+// tools write. Stricter than Java's Double.parseDouble (no hex, no 'f'/'d' suffix, no quotes); empty cells, NaN
+// and Infinity are refused as feature values.
 const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+// The threshold metadata as Java writes it (Double.toString): a number, or +-Infinity after withThreshold.
+const THRESHOLD = /^\s*([-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|-?Infinity)\s*$/;
 
 function fail(message) {
   process.stderr.write(`error: ${message}\n`);
@@ -47,7 +51,7 @@ async function main(argv) {
   const meta = readMetadata(fs.readFileSync(modelPath));
   const featureNames = JSON.parse(meta['iae.feature_names']);
   const threshold = Number(meta['iae.threshold']);
-  if (!NUMBER.test(meta['iae.threshold']) || Number.isNaN(threshold)) {
+  if (!THRESHOLD.test(meta['iae.threshold']) || Number.isNaN(threshold)) {
     fail(`the ONNX file's 'iae.threshold' metadata is not a number: '${meta['iae.threshold']}'`);
   }
   const d = featureNames.length;

@@ -40,7 +40,7 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
 
     /** Sessions open in this JVM (local mode: driver and executors share it); for tests of the clean-up. */
     static final AtomicInteger OPEN_SESSIONS = new AtomicInteger();
-    /** Rows the first batch buffer of a partition holds; it doubles up to the batch size as rows arrive. */
+    /** Rows the first batch buffer of a partition holds; a partition with more rows then gets a whole batch's. */
     static final int FIRST_BUFFER_ROWS = 256;
     /** Sessions opened in this JVM since it started; for tests (one per non-empty partition). */
     static final AtomicInteger SESSIONS_OPENED = new AtomicInteger();
@@ -147,7 +147,7 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
         private final Plan plan;
         private final int partition;
         private final int dim;
-        /** Grows by doubling up to a whole batch, so a small partition does not hold a full batch off-heap. */
+        /** 256 rows at first, a whole batch once a partition has more rows, so a small one does not hold a batch. */
         private FloatBuffer input;
         private final Row[] pending;
         private final float[] scores;
@@ -263,10 +263,12 @@ final class ScorePartitions implements MapPartitionsFunction<Row, Row> {
                     .order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
 
-        /** Doubles the buffer (at most to a batch), keeping the {@code filled} rows packed so far. */
+        /**
+         * Replaces the first, small buffer by a whole batch's, keeping the {@code filled} rows packed so far (one step,
+         * not doubling: the discarded direct buffers are freed only by a garbage collection).
+         */
         private void grow(int filled) {
-            int current = input.capacity() / dim;
-            FloatBuffer bigger = rows((int) Math.min(plan.batchSize, 2L * current));
+            FloatBuffer bigger = rows(plan.batchSize);
             bigger.put(0, input, 0, filled * dim);
             input = bigger;
         }

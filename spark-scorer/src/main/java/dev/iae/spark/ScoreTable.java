@@ -74,6 +74,9 @@ public final class ScoreTable {
         // A session that already runs in this JVM (an application calling main) is used and left running.
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = ownSession ? builder.getOrCreate() : SparkSession.active();
+        // The CSV reader's column-pruning setting is changed for this job only: a running session gets its own value
+        // back at the end.
+        scala.Option<String> pruningBefore = spark.conf().getOption(CSV_COLUMN_PRUNING);
         try {
             IaeSparkScorer scorer = IaeSparkScorer.load(modelPath(model));
             if (opts.containsKey("threshold")) {
@@ -142,6 +145,10 @@ public final class ScoreTable {
         } finally {
             if (ownSession) {
                 spark.stop();
+            } else if (pruningBefore.isDefined()) {
+                spark.conf().set(CSV_COLUMN_PRUNING, pruningBefore.get());
+            } else {
+                spark.conf().unset(CSV_COLUMN_PRUNING);
             }
         }
     }

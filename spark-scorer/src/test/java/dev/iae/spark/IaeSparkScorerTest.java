@@ -433,9 +433,12 @@ class IaeSparkScorerTest {
         StringBuilder sb = new StringBuilder(csv(500));
         Files.writeString(csv, sb.toString());
         Path out = dir.resolve("out");
+        String pruning = spark.conf().getOption(ScoreTable.CSV_COLUMN_PRUNING).toString();
         ScoreTable.main(new String[]{"--model", model.toString(), "--input", csv.toString(), "--output", out.toString(),
                 "--keep", "id", "--key", "id", "--output-format", "parquet"});
         assertTrue(!spark.sparkContext().isStopped(), "ScoreTable must not stop a session it did not create");
+        assertEquals(pruning, spark.conf().getOption(ScoreTable.CSV_COLUMN_PRUNING).toString(),
+                "ScoreTable must give a running session its CSV setting back");
         Dataset<Row> written = spark.read().parquet(out.toString());
         assertEquals(List.of("id", "score", "anomaly_type"), List.of(written.columns()));
         Dataset<Row> direct = IaeSparkScorer.fromOnnx(onnx).score(table(500, 1))

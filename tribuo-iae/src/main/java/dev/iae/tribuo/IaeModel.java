@@ -259,7 +259,8 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
      * @param provider where to run the session.
      * @return the model.
      * @throws IllegalArgumentException if the bytes are not an IAE-LSTM-KL ONNX model, ONNX Runtime cannot load
-     *     them, or the file was built for another feature set.
+     *     them on the CPU, or the file was built for another feature set.
+     * @throws IllegalStateException if the provider is CUDA and CUDA is unavailable or cannot open the model.
      */
     public static IaeModel fromOnnx(String name, ModelProvenance provenance, ImmutableFeatureMap featureMap,
                                     ImmutableOutputInfo<Event> outputInfo, byte[] onnxBytes, ExecutionProvider provider) {
@@ -955,7 +956,7 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
             if (!restored || executionProvider != ExecutionProvider.CUDA) {
                 throw e;
             }
-            logger.warning("IaeModel '" + name + "' was saved with execution provider CUDA, which is not available "
+            logger.warning("IaeModel '" + name + "' was saved with execution provider CUDA, which could not start "
                     + "here (" + e.getMessage() + "); it runs on the CPU (withExecutionProvider chooses another "
                     + "provider)");
             opened = OrtSessions.open(onnxBytes, ExecutionProvider.CPU, intraOpThreads);

@@ -337,8 +337,15 @@ public final class IaeTrainer implements Trainer<Event> {
             out.add("lrMilestone " + lrMilestone + " >= epochs " + epochs + ": the learning rate is never lowered "
                     + "(the drop comes after joint epoch " + lrMilestone + ")");
         }
+        IaeArchitecture arch = null;
         if (pretrainEpochs > 0 && imageShape.length == 3 && !preset.useDecoder()) {
-            IaeArchitecture arch = architecture(imageShape[0] * imageShape[1] * imageShape[2]);
+            try {
+                arch = architecture(imageShape[0] * imageShape[1] * imageShape[2]);
+            } catch (IllegalArgumentException invalid) {
+                // postConfig reports an invalid geometry itself; no warning to give about it here.
+            }
+        }
+        if (arch != null) {
             int cells = arch.bottomHeight() * arch.bottomWidth();
             if (arch.repDim() % cells != 0) {
                 out.add("pretrainEpochs " + pretrainEpochs + " are skipped: preset " + preset + " builds a decoder "

@@ -207,9 +207,10 @@ public final class ModelFiles {
 
     /**
      * Writes the Tribuo model file and the ONNX file of a trained model. Both are written to temporary files in
-     * their folders first and moved into place only when both are complete, so a failure leaves the earlier files
-     * (if any) as they were, never a new Tribuo file beside an old ONNX file; should the second move fail, the file
-     * moved first is removed again, so no mismatched pair is left either.
+     * their folders first and moved into place only when both are complete, so a failure while writing leaves the
+     * earlier files (if any) as they were. Should the second move fail, the new Tribuo file moved first is removed
+     * again, so no mismatched pair is left (the earlier Tribuo file, already replaced, is gone then; the earlier
+     * ONNX file stays).
      * @param model the model.
      * @param tribuoFile the Tribuo model file (null to skip).
      * @param onnxFile the ONNX file (null to skip).
