@@ -67,28 +67,20 @@ public class DataSourceSupportTest {
         }
     }
 
+    /** Writes the bytes to a file of that name and asserts that walking it fails naming the file (and the problem). */
+    private void assertRefused(String name, byte[] bytes, String problem) throws IOException {
+        Path file = tmp.resolve(name);
+        Files.write(file, bytes);
+        IOException e = assertThrows(IOException.class, () -> DataSourceSupport.walkArchive(file, (entry, reader) -> { }));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains(problem), e.getMessage());
+    }
+
     @Test
     public void badArchivesFailNamingTheFile() throws IOException {
-        Path zip = tmp.resolve("images.zip");
-        Files.write(zip, tar());
-        IOException wrongName = assertThrows(IOException.class,
-                () -> DataSourceSupport.walkArchive(zip, (entry, reader) -> { }));
-        assertTrue(wrongName.getMessage().contains(zip.toString())
-                && wrongName.getMessage().contains("not a .tar.gz, .tgz or .tar archive"), wrongName.getMessage());
-
-        Path notGzip = tmp.resolve("images.tgz");
-        Files.write(notGzip, tar());
-        IOException corrupt = assertThrows(IOException.class,
-                () -> DataSourceSupport.walkArchive(notGzip, (entry, reader) -> { }));
-        assertTrue(corrupt.getMessage().contains(notGzip.toString())
-                && corrupt.getMessage().contains("not valid gzip data"), corrupt.getMessage());
-
+        assertRefused("images.zip", tar(), "not a .tar.gz, .tgz or .tar archive");
+        assertRefused("images.tgz", tar(), "not valid gzip data");
         byte[] gz = gzip(tar());
-        Path cut = tmp.resolve("cut.tar.gz");
-        Files.write(cut, java.util.Arrays.copyOf(gz, gz.length - 4));
-        IOException truncated = assertThrows(IOException.class,
-                () -> DataSourceSupport.walkArchive(cut, (entry, reader) -> { }));
-        assertTrue(truncated.getMessage().contains(cut.toString()), truncated.getMessage());
+        assertRefused("cut.tar.gz", java.util.Arrays.copyOf(gz, gz.length - 4), "");
 
         // The visitor's own failure stops the walk and reaches the caller unchanged.
         Path ok = tmp.resolve("ok.tar");
