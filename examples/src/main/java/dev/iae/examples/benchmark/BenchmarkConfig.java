@@ -70,7 +70,8 @@ import java.util.stream.Collectors;
  * input channels; score and λ_kl unchanged). It scored 0.703, 0.476, 0.717, 0.541, 0.754, 0.544, 0.733, 0.543,
  * 0.767, 0.541 — mean 0.632 against GCN-l1 + min-max's 0.622 —, above the global range alone on all ten classes
  * and above GCN alone on the four the global range wins (airplane, bird, deer, frog). So
- * {@link #CIFAR_NORMALIZATION} is the two-view pre-processing. On the test set (seed 1) it scored 0.620 against
+ * {@link #CIFAR_NORMALIZATION} was the two-view pre-processing (until the fold rounds below). On the test set (seed
+ * 1) it scored 0.620 against
  * 0.636 for GCN alone; kept, since that comparison uses test labels.
  * <p>
  * <b>CIFAR-10, fourth round</b> (validation seed 2; rules fixed before the runs): GCN alone against the two views
@@ -78,7 +79,7 @@ import java.util.stream.Collectors;
  * 0.623, kept — and the weight of the reconstruction part in the combined score, from the same models re-scored
  * (the runner's {@code --rec-weights}; adopt the best iff it beats 1 by more than 0.002): for the two views 0.25
  * scored 0.632 against 0.628 for 1 (0 0.628, 0.5 0.632, 2 0.621, the reconstruction error alone 0.601), so
- * {@link #CIFAR_REC_WEIGHT} is 0.25. On Fashion-MNIST the same sweep (seed 1, ten classes) kept equal weights
+ * {@link #CIFAR_REC_WEIGHT} was 0.25 (until the fold rounds below). On Fashion-MNIST the same sweep (seed 1, ten classes) kept equal weights
  * (0.932; 0.5 0.931, 2 0.929).
  * <p>
  * <b>CIFAR-10, four sets of validation images</b> (folds 0–3 of {@code --validate-fold}, no image shared; rule
