@@ -189,6 +189,17 @@ public final class IaeArchitecture implements Serializable {
         return paddedWidth() >> blocks();
     }
 
+    /**
+     * Whether a decoder can mirror this network's encoder: always for tabular networks; for image networks the latent
+     * vector is reshaped into the decoder's first feature map of h0·w0 cells, so repDim must be a multiple of h0·w0.
+     * The one rule behind the builder's check (a network with a decoder) and the trainer's choice whether a network
+     * without one can still be pre-trained as an autoencoder.
+     * @return true if a decoder can be built.
+     */
+    public boolean canBuildDecoder() {
+        return !isImage() || repDim % (bottomHeight() * bottomWidth()) == 0;
+    }
+
     /** @return the channel count of the decoder's first feature map, repDim / (h0·w0) (image networks only). */
     public int decoderSeedChannels() {
         return repDim / (bottomHeight() * bottomWidth());
@@ -421,12 +432,9 @@ public final class IaeArchitecture implements Serializable {
                 throw new IllegalArgumentException("batchNormEpsilon must be positive, found " + batchNormEpsilon);
             }
             IaeArchitecture a = new IaeArchitecture(this);
-            if (a.isImage() && decoder) {
-                int cells = a.bottomHeight() * a.bottomWidth();
-                if (repDim % cells != 0) {
-                    throw new IllegalArgumentException("repDim (" + repDim + ") must be a multiple of the bottom feature map size "
-                            + a.bottomHeight() + "x" + a.bottomWidth() + " for the image decoder");
-                }
+            if (decoder && !a.canBuildDecoder()) {
+                throw new IllegalArgumentException("repDim (" + repDim + ") must be a multiple of the bottom feature map size "
+                        + a.bottomHeight() + "x" + a.bottomWidth() + " for the image decoder");
             }
             return a;
         }

@@ -102,9 +102,9 @@ public final class IaeSparkScorer {
     private final String scoreColumn;
     private final String typeColumn;
 
-    private IaeSparkScorer(byte[] onnxBytes, BroadcastHolder broadcasts, List<String> featureNames, double modelThreshold, String scoreKind,
-                           double threshold, int batchSize, int intraOpThreads, String keyColumn,
-                           String scoreColumn, String typeColumn) {
+    private IaeSparkScorer(byte[] onnxBytes, BroadcastHolder broadcasts, List<String> featureNames,
+                           double modelThreshold, String scoreKind, double threshold, int batchSize,
+                           int intraOpThreads, String keyColumn, String scoreColumn, String typeColumn) {
         this.onnxBytes = onnxBytes;
         this.broadcasts = broadcasts;
         this.featureNames = featureNames;
@@ -244,8 +244,8 @@ public final class IaeSparkScorer {
             throw new IllegalArgumentException("batchSize must be in [1, " + MAX_BATCH_SIZE + "], found " + rows);
         }
         checkBatchValues(rows, featureNames.size());
-        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, rows, intraOpThreads,
-                keyColumn, scoreColumn, typeColumn);
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, rows,
+                intraOpThreads, keyColumn, scoreColumn, typeColumn);
     }
 
     /**
@@ -258,8 +258,8 @@ public final class IaeSparkScorer {
             throw new IllegalArgumentException("intraOpThreads must be in [1, " + MAX_INTRA_OP_THREADS + "], found "
                     + threads);
         }
-        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, batchSize, threads,
-                keyColumn, scoreColumn, typeColumn);
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold,
+                batchSize, threads, keyColumn, scoreColumn, typeColumn);
     }
 
     /**
@@ -270,8 +270,8 @@ public final class IaeSparkScorer {
         if (Double.isNaN(newThreshold)) {
             throw new IllegalArgumentException("threshold must not be NaN");
         }
-        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, newThreshold, batchSize,
-                intraOpThreads, keyColumn, scoreColumn, typeColumn);
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, newThreshold,
+                batchSize, intraOpThreads, keyColumn, scoreColumn, typeColumn);
     }
 
     /**
@@ -280,8 +280,8 @@ public final class IaeSparkScorer {
      * @return a copy with that key column.
      */
     public IaeSparkScorer withKeyColumn(String column) {
-        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, batchSize,
-                intraOpThreads, column, scoreColumn, typeColumn);
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold,
+                batchSize, intraOpThreads, column, scoreColumn, typeColumn);
     }
 
     /**
@@ -298,8 +298,8 @@ public final class IaeSparkScorer {
             throw new IllegalArgumentException("The output columns must be two distinct non-empty names, found '"
                     + score + "' and '" + type + "'");
         }
-        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold, batchSize,
-                intraOpThreads, keyColumn, score, type);
+        return new IaeSparkScorer(onnxBytes, broadcasts, featureNames, modelThreshold, scoreKind, threshold,
+                batchSize, intraOpThreads, keyColumn, score, type);
     }
 
     /** @return the model's feature names in input order (from the ONNX metadata); the input needs these columns. */

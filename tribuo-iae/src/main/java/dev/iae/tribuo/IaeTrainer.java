@@ -345,14 +345,12 @@ public final class IaeTrainer implements Trainer<Event> {
                 // postConfig reports an invalid geometry itself; no warning to give about it here.
             }
         }
-        if (arch != null) {
+        if (arch != null && !arch.canBuildDecoder()) {
             int cells = arch.bottomHeight() * arch.bottomWidth();
-            if (arch.repDim() % cells != 0) {
-                out.add("pretrainEpochs " + pretrainEpochs + " are skipped: preset " + preset + " builds a decoder "
-                        + "only for pre-training, and an image decoder needs repDim (" + repDim + ") to be a multiple "
-                        + "of the bottom feature map's " + arch.bottomHeight() + "x" + arch.bottomWidth() + " = "
-                        + cells + " cells; the network starts from its initial weights");
-            }
+            out.add("pretrainEpochs " + pretrainEpochs + " are skipped: preset " + preset + " builds a decoder "
+                    + "only for pre-training, and an image decoder needs repDim (" + repDim + ") to be a multiple "
+                    + "of the bottom feature map's " + arch.bottomHeight() + "x" + arch.bottomWidth() + " = "
+                    + cells + " cells; the network starts from its initial weights");
         }
         if (preset.useSvdd() && objective == SvddObjective.SOFT_BOUNDARY && warmUpEpochs >= epochs) {
             out.add("warmUpEpochs " + warmUpEpochs + " >= epochs " + epochs + ": the soft-boundary radius R is never "
@@ -587,8 +585,7 @@ public final class IaeTrainer implements Trainer<Event> {
         IaeArchitecture arch = architecture(d);
         FeatureNormalizer normalizer = FeatureNormalizer.fit(normalization, rows, n, d);
         float[] x = normalizer.apply(rows);
-        boolean pretrainDecoder = pretrainEpochs > 0 && (!arch.isImage()
-                || arch.repDim() % (arch.bottomHeight() * arch.bottomWidth()) == 0);
+        boolean pretrainDecoder = pretrainEpochs > 0 && arch.canBuildDecoder();
         IaeLoss loss = new IaeLoss(preset.useSvdd(), objective, (float) nu,
                 preset.useKl() ? (float) lambdaKl : 0f, preset.useDecoder() ? (float) lambdaRec : 0f);
         IaeTrainingLoop.Settings settings = new IaeTrainingLoop.Settings(pretrainEpochs, epochs, batchSize,

@@ -20,9 +20,11 @@ import org.tribuo.provenance.ModelProvenance;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads and writes the model files the tool works with: a Tribuo model file (Tribuo protobuf,
@@ -172,6 +174,7 @@ public final class ModelFiles {
      * @throws CliException naming the file or folder and the problem.
      */
     public static void checkWritable(Path... files) {
+        Set<Path> probed = new HashSet<>();
         for (Path file : files) {
             if (Files.isDirectory(file)) {
                 throw new CliException("The output " + file + " is a directory, not a file");
@@ -195,7 +198,11 @@ public final class ModelFiles {
             if (!Files.isWritable(folder)) {
                 throw new CliException("Cannot write " + file + ": the folder " + folder + " is not writable");
             }
-            // isWritable trusts permission bits only (root passes it on a read-only file system): really try.
+            // isWritable trusts permission bits only (root passes it on a read-only file system): really try, once
+            // per folder.
+            if (!probed.add(folder)) {
+                continue;
+            }
             try {
                 Files.delete(OutputFiles.createTemporary(file));
             } catch (IOException e) {
@@ -244,7 +251,7 @@ public final class ModelFiles {
                     onnxTemp = null;
                 } catch (CliException e) {
                     if (tribuoFile != null) {
-                        deleteQuietly(tribuoFile);
+                        OutputFiles.deleteQuietly(tribuoFile);
                         throw new CliException(e.getMessage() + "; removed the new " + tribuoFile
                                 + " so that it does not stand beside an older ONNX file", e.getCause());
                     }
@@ -252,8 +259,8 @@ public final class ModelFiles {
                 }
             }
         } finally {
-            deleteQuietly(tribuoTemp);
-            deleteQuietly(onnxTemp);
+            OutputFiles.deleteQuietly(tribuoTemp);
+            OutputFiles.deleteQuietly(onnxTemp);
         }
     }
 
@@ -262,16 +269,6 @@ public final class ModelFiles {
             OutputFiles.moveIntoPlace(temporary, target);
         } catch (IOException e) {
             throw new CliException("Cannot move the new model file into " + target + ": " + CsvInput.message(e), e);
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                // Already failing: the first error is the one to report.
-            }
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writing a file so that it appears only when complete: write a temporary file next to the target, then move it into
- * place. Shared by the scores output ({@link ScoreOutput}) and the model files ({@link ModelFiles}), so an error
+ * place (or delete it after a failure). Shared by the scores output ({@link ScoreOutput}) and the model files ({@link ModelFiles}), so an error
  * never leaves a partial file or replaces an earlier one.
  */
 final class OutputFiles {
@@ -49,6 +49,20 @@ final class OutputFiles {
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * Deletes a file if it exists, ignoring a failure: for clean-up after another error, which is the one to report.
+     * @param file the file (null: nothing to do).
+     */
+    static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // Already failing: the first error is the one to report.
+            }
         }
     }
 }

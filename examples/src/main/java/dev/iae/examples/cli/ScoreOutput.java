@@ -166,13 +166,7 @@ final class ScoreOutput implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // The run already failed; that error is the one to report.
         }
-        if (temporary != null) {
-            try {
-                Files.deleteIfExists(temporary);
-            } catch (IOException e) {
-                // Nothing better to do: the run already failed.
-            }
-        }
+        OutputFiles.deleteQuietly(temporary);
     }
 
     @Override
