@@ -18,7 +18,7 @@ python3-pil for CIFAR-10 JPEG decoding):
 Data and splits are the Java runner's: the same IDX / CIFAR-10 (JPEG) files, images ordered by class and file number
 (CIFAR-10), the first --max-normal normal images, and the SAME contamination draw: OneClassSplit's partial
 Fisher-Yates shuffle driven by java.util.SplittableRandom(seed), re-implemented bit for bit below
-(check with --print-split against the Java class).
+(check with the print-split subcommand against the Java class).
 
 Output: <out>/<name>.csv (the Java runner's columns) and <out>/<name>.md (the same layout). The subcommand
 `combine` merges CSV files (Java and Python) into one Markdown + CSV table; `sweep` lays contamination-sweep

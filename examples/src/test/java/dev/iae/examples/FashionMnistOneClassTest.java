@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Real data: IAE-LSTM-KL trained on a subset of Fashion-MNIST's "T-shirt/top" training images (read from the Debian
  * package {@code dataset-fashion-mnist}) separates that class from the other nine on the full 10,000-image test set
- * with an AUROC of at least 0.85. Uses the demo's trainer configuration ({@link Demo#demoTrainer}) with another
+ * with an AUROC of at least 0.90 (0.921 measured). Uses the demo's trainer configuration ({@link Demo#demoTrainer}) with another
  * seed, on the first 2,000 training images of the class (those of the embedded sample), and the full test
  * set rather than the sample's 2,000 test images.
  */
@@ -64,7 +64,8 @@ public class FashionMnistOneClassTest {
                     (System.nanoTime() - start) / 1e9);
             assertEquals(10000, evaluation.getTruePositives() + evaluation.getFalsePositives()
                     + evaluation.getTrueNegatives() + evaluation.getFalseNegatives());
-            assertTrue(auroc >= 0.85, "AUROC " + auroc + " below 0.85");
+            // 0.921 measured (2,000 images; the demo's setting); the one-class SVM on all 6,000 class-0 images scores 0.890.
+            assertTrue(auroc >= 0.90, "AUROC " + auroc + " below 0.90");
         } finally {
             if (model instanceof AutoCloseable) {
                 ((AutoCloseable) model).close();

@@ -9,8 +9,10 @@ public enum ScoreKind {
     /** The reconstruction error {@code ||x - x̂||²} in the normalised feature space (needs the decoder). */
     RECONSTRUCTION,
     /**
-     * The sum of the SVDD distance and the reconstruction error, each standardised by its mean and standard
-     * deviation over the training data (needs the hypersphere and the decoder).
+     * The SVDD distance and the reconstruction error, each standardised by its mean and standard deviation over the
+     * training data, then added with a weight on the reconstruction part:
+     * {@code (d - m_d) / s_d + recWeight * (r - m_r) / s_r} ({@code recWeight} 1 by default; needs the hypersphere
+     * and the decoder).
      */
     COMBINED
 }

@@ -151,7 +151,9 @@ class IaeSparkScorerTest {
 
         Row agg = scored.agg(count(lit(1)), countDistinct(col("id")), min(col("id")), max(col("id")),
                 count(when(col("anomaly_type").equalTo(IaeSparkScorer.ANOMALOUS), 1)),
-                count(when(col("tag").equalTo("t"), 1))).first();
+                count(when(col("tag").equalTo("t"), 1)),
+                count(when(col("id").mod(ANOMALY_EVERY).equalTo(0)
+                        .and(col("anomaly_type").equalTo(IaeSparkScorer.ANOMALOUS)), 1))).first();
         assertEquals(ROWS, agg.getLong(0), "rows");
         assertEquals(ROWS, agg.getLong(1), "distinct ids");
         assertEquals(0L, agg.getLong(2), "min id");
@@ -160,6 +162,15 @@ class IaeSparkScorerTest {
         assertTrue(anomalous >= ROWS / ANOMALY_EVERY / 2 && anomalous < ROWS / 2,
                 "ANOMALOUS rows: " + anomalous + " of " + ROWS);
         assertEquals(ROWS, agg.getLong(5), "pass-through column");
+        // The decisions separate the shifted rows from the rest (the scores themselves are compared with the Java
+        // model's below). The model is tiny (2 + 3 epochs, repDim 4): measured 85 % of the shifted rows flagged
+        // against about 5 % of the others (the threshold is the training scores' 95 % quantile).
+        long injected = (ROWS - 1) / ANOMALY_EVERY + 1;
+        double shiftedRate = agg.getLong(6) / (double) injected;
+        double otherRate = (anomalous - agg.getLong(6)) / (double) (ROWS - injected);
+        System.out.printf("ANOMALOUS: %.4f of the shifted rows, %.4f of the others%n", shiftedRate, otherRate);
+        assertTrue(shiftedRate >= 0.75 && otherRate <= 0.10, "ANOMALOUS: " + shiftedRate + " of the shifted rows, "
+                + otherRate + " of the others");
         assertEquals(8, ScorePartitions.SESSIONS_OPENED.get() - before, "one session per partition");
 
         // A sample of ~1,000 rows (every 997th, including anomalies: 997 and 101 are coprime), scored by the Java model.

@@ -46,9 +46,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -738,47 +735,6 @@ public class IaeModelTest {
         assertThrows(IllegalStateException.class, () -> m.getExcuse(test.get(0)));
         m.close(); // idempotent
         assertTrue(m.toString().contains("closed"));
-    }
-
-    @Test
-    public void closeDuringConcurrentPredictionIsSafe() throws Exception {
-        IaeModel m = model.withChunkSize(32);
-        int threads = 3;
-        CountDownLatch started = new CountDownLatch(threads);
-        AtomicInteger completed = new AtomicInteger();
-        AtomicReference<Throwable> unexpected = new AtomicReference<>();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread w = new Thread(() -> {
-                started.countDown();
-                try {
-                    while (true) {
-                        List<Prediction<Event>> p = m.predict(test.subList(0, 200));
-                        if (p.size() != 200) {
-                            throw new AssertionError("wrong size " + p.size());
-                        }
-                        completed.incrementAndGet();
-                    }
-                } catch (IllegalStateException expected) {
-                    // closed
-                } catch (Throwable other) {
-                    unexpected.set(other);
-                }
-            });
-            workers.add(w);
-            w.start();
-        }
-        started.await();
-        while (completed.get() < 3) {
-            Thread.sleep(5);
-        }
-        m.close();
-        for (Thread w : workers) {
-            w.join(30_000);
-            assertFalse(w.isAlive());
-        }
-        assertEquals(null, unexpected.get());
-        assertTrue(m.isClosed());
     }
 
     @Test

@@ -51,51 +51,54 @@ import java.util.function.Consumer;
  * {@link LibSVMAnomalyTrainer} one-class SVM (RBF, ν = 0.1, γ = 1/(D·var(X)) like scikit-learn's {@code 'scale'};
  * its decision value is positive for normal points, so it is negated to get an anomaly score).
  * <p>
- * Options (all optional except {@code --data} for CIFAR-10):
- * <pre>
- *   --dataset fashion-mnist|cifar10     (default fashion-mnist)
- *   --data PATH                         IDX directory (default /usr/share/datasets/fashion-mnist) or CIFAR-10
- *                                       archive/directory (e.g. ../shared/data/cifar10-jpg.tar.gz)
- *   --classes 0,1,...                   normal classes (default 0-9; ranges like 0-9 allowed)
- *   --seeds 1,2,3                       seeds (training and contamination draw; default 1,2,3)
- *   --methods IAE_LSTM_KL,...,OCSVM_TRIBUO  (default: all six presets and OCSVM_TRIBUO)
- *   --max-normal N                      keep the first N normal training images (default 0 = all)
- *   --contamination r[,r...]            contamination ratios (default 0)
- *   --pretrain-epochs N --epochs N      override the configured schedule (smoke runs)
- *   --lstm-hidden N                     override the LSTM width (e.g. the paper's 2048)
- *   --normalization NONE|MIN_MAX|GLOBAL_MIN_MAX|GCN_L1_MIN_MAX|GCN_L1_AND_GLOBAL_MIN_MAX  override the input
- *                                       pre-processing
- *   --score SVDD|RECONSTRUCTION|COMBINED         override the anomaly score
- *   --rec-weight W                      override the weight (> 0) of the reconstruction part of the COMBINED score
- *   --lambda-rec X --lambda-kl X        override the loss weights
- *   --weight-init PYTORCH|DJL           override the initial weights
- *   --pretrain-lstm true|false          override whether the autoencoder is pre-trained through the LSTM
- *   --lstm-bias true|false              override whether the LSTM module has trainable gate biases
- *   --min-centre X                      override the floor of |c_j| (Deep SVDD's 0.1; 0 = the plain mean latent)
- *                                       (every override is appended to the rows' method name, e.g.
- *                                       IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
- *   --rec-weights W[,W...]              also score each IAE model with these weights of the reconstruction part of
- *                                       the combined score ({@link ScoreSweep}; 0 = distance only, inf =
- *                                       reconstruction only); extra rows marked wrec=W, from the same training run
- *                                       (models with both the hypersphere and the decoder; others get none)
- *   --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
- *                                       last fraction F of the normal training images and evaluate on them plus
- *                                       as many images of each other class's TRAINING set ({@link ValidationSplit});
- *                                       the test set is not read; rows are marked with the data set name
- *                                       "&lt;dataset&gt;-validation"
- *   --validate-fold K                   with --validate: hold out the K-th window of that size instead (0, the
- *                                       default, is the last normal images and the first of each other class;
- *                                       K moves both windows by K windows, so folds score disjoint images); rows
- *                                       of K &gt; 0 are marked "&lt;dataset&gt;-validation-foldK"
- *   --threads N                         libtorch threads (default 1)
- *   --out DIR                           output directory (default benchmarks/results)
- *   --name NAME                         file base name (default &lt;dataset&gt;-java)
- *   --label TEXT                        added to the title (e.g. "SMOKE RUN")
- *   --command TEXT                      the command line to record (default: the JVM's main class and arguments)
- * </pre>
+ * Options: {@link #USAGE} (printed by {@code --help}).
  * Run it with {@code benchmarks/run-all.sh}, which also runs the Python peers and combines the tables.
  */
 public final class OneClassBenchmark {
+
+    /** The options, printed by {@code --help}. */
+    static final String USAGE = """
+            Usage: OneClassBenchmark [options] (all optional except --data for CIFAR-10)
+              --dataset fashion-mnist|cifar10     (default fashion-mnist)
+              --data PATH                         IDX directory (default /usr/share/datasets/fashion-mnist) or CIFAR-10
+                                                  archive/directory (e.g. ../shared/data/cifar10-jpg.tar.gz)
+              --classes 0,1,...                   normal classes (default 0-9; ranges like 0-9 allowed)
+              --seeds 1,2,3                       seeds (training and contamination draw; default 1,2,3)
+              --methods IAE_LSTM_KL,...,OCSVM_TRIBUO  (default: all six presets and OCSVM_TRIBUO)
+              --max-normal N                      keep the first N normal training images (default 0 = all)
+              --contamination r[,r...]            contamination ratios (default 0)
+              --pretrain-epochs N --epochs N      override the configured schedule (smoke runs)
+              --lstm-hidden N                     override the LSTM width (e.g. the paper's 2048)
+              --normalization NONE|MIN_MAX|GLOBAL_MIN_MAX|GCN_L1_MIN_MAX|GCN_L1_AND_GLOBAL_MIN_MAX  override the input
+                                                  pre-processing
+              --score SVDD|RECONSTRUCTION|COMBINED         override the anomaly score
+              --rec-weight W                      override the weight (> 0) of the reconstruction part of the COMBINED score
+              --lambda-rec X --lambda-kl X        override the loss weights
+              --weight-init PYTORCH|DJL           override the initial weights
+              --pretrain-lstm true|false          override whether the autoencoder is pre-trained through the LSTM
+              --lstm-bias true|false              override whether the LSTM module has trainable gate biases
+              --min-centre X                      override the floor of |c_j| (Deep SVDD's 0.1; 0 = the plain mean latent)
+                                                  (every override is appended to the rows' method name, e.g.
+                                                  IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
+              --rec-weights W[,W...]              also score each IAE model with these weights of the reconstruction part of
+                                                  the combined score (ScoreSweep; 0 = distance only, inf =
+                                                  reconstruction only); extra rows marked wrec=W, from the same training run
+                                                  (models with both the hypersphere and the decoder; others get none)
+              --validate F                        VALIDATION mode for choosing settings without test labels: hold out the
+                                                  last fraction F of the normal training images and evaluate on them plus
+                                                  as many images of each other class's TRAINING set (ValidationSplit);
+                                                  the test set is not read; rows are marked with the data set name
+                                                  "<dataset>-validation"
+              --validate-fold K                   with --validate: hold out the K-th window of that size instead (0, the
+                                                  default, is the last normal images and the first of each other class;
+                                                  K moves both windows by K windows, so folds score disjoint images); rows
+                                                  of K > 0 are marked "<dataset>-validation-foldK"
+              --threads N                         libtorch threads (default 1)
+              --out DIR                           output directory (default benchmarks/results)
+              --name NAME                         file base name (default <dataset>-java)
+              --label TEXT                        added to the title (e.g. "SMOKE RUN")
+              --command TEXT                      the command line to record (default: the JVM's main class and arguments)
+            """;
 
     /** Name of the Tribuo one-class SVM method. */
     public static final String OCSVM = "OCSVM_TRIBUO";
@@ -157,7 +160,7 @@ public final class OneClassBenchmark {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
-                System.out.println("See the Javadoc of " + OneClassBenchmark.class.getName() + " for the options.");
+                System.out.print(USAGE);
                 System.exit(0);
             }
             if (i + 1 >= args.length) {

@@ -7,6 +7,7 @@ import dev.iae.onnx.OnnxContract;
 import dev.iae.onnx.OnnxMetadata;
 import dev.iae.tribuo.ExecutionProvider;
 import dev.iae.tribuo.IaeModel;
+import dev.iae.tribuo.OrtSessions;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -67,10 +68,16 @@ public final class ModelFiles {
      * @param path the file.
      * @param provider where ONNX Runtime runs an IAE-LSTM-KL model.
      * @return the model.
-     * @throws CliException if the file is missing or is neither kind of file.
+     * @throws CliException if the file is missing or is neither kind of file, or CUDA is asked for and cannot run.
      */
     public static Loaded load(Path path, ExecutionProvider provider) {
         CsvInput.checkReadable(path);
+        if (provider == ExecutionProvider.CUDA && !OrtSessions.cudaAvailable()) {
+            // Before loading: a file saved with CUDA would otherwise open on the CPU first, with a warning.
+            throw new CliException("Cannot run " + path + " on execution provider CUDA: this ONNX Runtime build has no"
+                    + " CUDA execution provider (build with -Pgpu on a machine with an NVIDIA GPU, or use --device"
+                    + " AUTO or CPU)");
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -102,6 +109,14 @@ public final class ModelFiles {
             } finally {
                 m.close();  // the file's own session: replaced, or not needed after the failure
             }
+        }
+        // A file saved with CUDA opens on the CPU, with a warning, where the CUDA build finds no usable GPU: not
+        // what a user who asked for CUDA wants.
+        if (provider == ExecutionProvider.CUDA && events instanceof IaeModel m
+                && m.activeExecutionProvider() != ExecutionProvider.CUDA) {
+            m.close();
+            throw new CliException("Cannot run " + path + " on execution provider CUDA: no usable CUDA device or"
+                    + " CUDA build of ONNX Runtime here (the model would run on the CPU; use --device AUTO or CPU)");
         }
         return new Loaded(events, "Tribuo model", path);
     }

@@ -28,8 +28,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The trainer settings of {@code train}: either options (each maps to the {@link IaeTrainer} {@code @Config} field
- * of the same name) or an OLCUT configuration file ({@code --config}, Tribuo's way; examples ship under
+ * The trainer settings of {@code train}: either options (one per {@link IaeTrainer} {@code @Config} field, named after
+ * it — {@code lstmHidden} is {@code --lstm-hidden} — except {@code --score} for {@code scoreKind} and {@code --device}
+ * for {@code executionProvider}) or an OLCUT configuration file ({@code --config}, Tribuo's way; examples ship under
  * {@code examples/src/main/resources/config/}) whose properties the options and {@code --set name=value} override.
  */
 public final class TrainerOptions {
@@ -124,6 +125,14 @@ public final class TrainerOptions {
     @Option(names = "--score", paramLabel = "KIND", description = "Anomaly score: ${COMPLETION-CANDIDATES}.")
     ScoreKind scoreKind;
 
+    @Option(names = "--rec-weight", paramLabel = "W",
+            description = "Weight (> 0) of the reconstruction part of the COMBINED score (default 1).")
+    Double recWeight;
+
+    @Option(names = "--warm-up-epochs", paramLabel = "N",
+            description = "Soft-boundary objective: joint epochs before the radius R is first updated (default 5).")
+    Integer warmUpEpochs;
+
     @Option(names = "--threshold-rule", paramLabel = "RULE", description = "${COMPLETION-CANDIDATES}.")
     ThresholdRule thresholdRule;
 
@@ -168,6 +177,8 @@ public final class TrainerOptions {
         putSimple(p, "weightDecay", weightDecay);
         putSimple(p, "weightInit", weightInit);
         putSimple(p, "scoreKind", scoreKind);
+        putSimple(p, "recWeight", recWeight);
+        putSimple(p, "warmUpEpochs", warmUpEpochs);
         putSimple(p, "thresholdRule", thresholdRule);
         putSimple(p, "contamination", contamination);
         putSimple(p, "seed", seed);

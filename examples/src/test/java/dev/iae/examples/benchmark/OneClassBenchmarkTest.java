@@ -33,9 +33,11 @@ public class OneClassBenchmarkTest {
             // 100 normal images, 20 held out: 80 to train on; 20 held-out normals + 20 images of each of 9 classes.
             assertEquals("80", f[7], line);
             assertEquals("200", f[8], line);
-            double auroc = Double.parseDouble(f[9]);
-            assertTrue(auroc >= 0.0 && auroc <= 1.0, line);
         }
+        // The scores rank the held-out images: the one-class SVM is deterministic (0.9253 measured), the IAE after
+        // one + one epochs on 80 images measured 0.845 (libtorch's kernels move it a little between machines).
+        assertEquals(0.9253, Double.parseDouble(lines.get(2).split(",")[9]), 5e-4, lines.get(2));
+        assertTrue(Double.parseDouble(lines.get(1).split(",")[9]) >= 0.75, lines.get(1));
         // The override names the IAE row; the one-class SVM has no such setting and keeps its name.
         assertTrue(lines.get(1).startsWith("java,fashion-mnist-validation,IAE@norm=MIN_MAX,0,1,"), lines.get(1));
         assertTrue(lines.get(2).startsWith("java,fashion-mnist-validation,OCSVM_TRIBUO,0,1,"), lines.get(2));

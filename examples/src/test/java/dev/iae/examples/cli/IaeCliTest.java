@@ -295,14 +295,20 @@ public class IaeCliTest {
             proto.toBuilder().setSerializedData(Any.pack(data.toBuilder()
                     .setExecutionProvider(ExecutionProvider.CUDA.name()).build())).build().writeTo(out);
         }
+        Path cpuScores = dir.resolve("cpu-model-scores.csv");
+        Run ref = iae(null, "score", "--model", base + ".tribuo", "--csv", testCsv.toString(),
+                "--output", cpuScores.toString());
+        assertEquals(0, ref.exit(), ref.toString());
         for (String device : List.of("cpu", "auto")) {
+            Path out = dir.resolve("cuda-scores-" + device + ".csv");
             Run r = iae(null, "score", "--model", cudaFile.toString(), "--device", device, "--csv", testCsv.toString(),
-                    "--output", dir.resolve("cuda-scores-" + device + ".csv").toString());
+                    "--output", out.toString());
             assertEquals(0, r.exit(), r.toString());
+            assertEquals(Files.readAllLines(cpuScores), Files.readAllLines(out), "scores of the CUDA-saved file");
         }
         Run inspect = iae(null, "inspect", cudaFile.toString());
         assertEquals(0, inspect.exit(), inspect.toString());
-        for (String file : List.of(base + ".tribuo", base + ".onnx")) {
+        for (String file : List.of(base + ".tribuo", base + ".onnx", cudaFile.toString())) {
             Run r = iae(null, "score", "--model", file, "--device", "cuda", "--csv", testCsv.toString());
             assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, "CUDA");
         }
@@ -509,11 +515,19 @@ public class IaeCliTest {
         Path readOnly = Files.createDirectories(dir.resolve("read-only"));
         try {
             Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
-            // root may write anywhere: then there is nothing to refuse.
-            assumeTrue(!Files.isWritable(readOnly), "the read-only folder is writable (running as root?)");
-            Run ro = iae(null, "train", "--csv", missing, "--output", readOnly.resolve("model").toString());
-            assertOneSentenceError(ro, IaeCli.EXIT_USER_ERROR, "Cannot write " + readOnly.resolve("model.tribuo"));
-            assertTrue(ro.err().contains("not writable"), ro.toString());
+            if (!Files.isWritable(readOnly)) {
+                Run ro = iae(null, "train", "--csv", missing, "--output", readOnly.resolve("model").toString());
+                assertOneSentenceError(ro, IaeCli.EXIT_USER_ERROR, "Cannot write " + readOnly.resolve("model.tribuo"));
+                assertTrue(ro.err().contains("not writable"), ro.toString());
+            }
+            // root passes the permission check everywhere; /proc refuses new files even to root, which reaches the
+            // check that really tries to create a file (both run on Linux CI, whichever user it runs as).
+            Path proc = Path.of("/proc");
+            assumeTrue(Files.isDirectory(proc.resolve("self")), "no /proc file system");
+            Run p = iae(null, "train", "--csv", missing, "--output", proc.resolve("iae-model").toString());
+            assertOneSentenceError(p, IaeCli.EXIT_USER_ERROR, "Cannot write " + proc.resolve("iae-model.tribuo"));
+            assertTrue(p.err().contains(Files.isWritable(proc) ? "cannot create a file in the folder /proc"
+                    : "the folder /proc is not writable"), p.toString());
         } finally {
             Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }

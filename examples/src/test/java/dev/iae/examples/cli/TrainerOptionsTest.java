@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -70,5 +72,33 @@ public class TrainerOptionsTest {
         CliException e = org.junit.jupiter.api.Assertions.assertThrows(CliException.class,
                 () -> build("--set", "encoderSizes=-3"));
         assertTrue(e.getMessage().contains("encoderSizes must be positive"), e.getMessage());
+    }
+
+    /**
+     * Every {@code @Config} field of the trainer has an option (the tool's help is where a user finds the settings),
+     * and each option reaches its field: given a value, the field's provenance records it.
+     */
+    @Test
+    public void everyTrainerSettingHasAnOption() {
+        Map<String, String> renamed = Map.of("scoreKind", "--score", "executionProvider", "--device");
+        Set<String> options = new HashSet<>();
+        for (CommandLine.Model.OptionSpec o : new CommandLine(new TrainerOptions()).getCommandSpec().options()) {
+            options.addAll(List.of(o.names()));
+        }
+        List<String> missing = new ArrayList<>();
+        for (java.lang.reflect.Field f : IaeTrainer.class.getDeclaredFields()) {
+            if (f.isAnnotationPresent(com.oracle.labs.mlrg.olcut.config.Config.class)) {
+                String option = renamed.getOrDefault(f.getName(),
+                        "--" + f.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT));
+                if (!options.contains(option)) {
+                    missing.add(f.getName() + " (" + option + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "trainer settings without an option");
+        IaeTrainer trainer = build("--rec-weight", "0.5", "--warm-up-epochs", "2", "--score", "COMBINED");
+        assertEquals(0.5, setting(trainer, "recWeight"));
+        assertEquals(2, setting(trainer, "warmUpEpochs"));
+        assertEquals("COMBINED", setting(trainer, "scoreKind").toString());
     }
 }

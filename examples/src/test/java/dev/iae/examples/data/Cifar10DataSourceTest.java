@@ -281,8 +281,9 @@ public class Cifar10DataSourceTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> new Cifar10DataSource(
                 bad.toString(), Cifar10DataSource.Split.TRAIN, 0, 0.0, 0, 1L));
         assertTrue(unknown.getMessage().contains("unicorn"), unknown.getMessage());
-        assertThrows(RuntimeException.class, () -> new Cifar10DataSource(archive.toString(),
+        RuntimeException badClass = assertThrows(RuntimeException.class, () -> new Cifar10DataSource(archive.toString(),
                 Cifar10DataSource.Split.TRAIN, 10, 0.0, 0, 1L));
+        assertTrue(badClass.getMessage().contains("normalClass must be in 0..9"), badClass.getMessage());
     }
 
     @Test
