@@ -24,7 +24,7 @@ import java.util.TreeSet;
  * Changes the decision threshold of a trained model without retraining: here to reach a target false-positive rate
  * measured on held-out normal data, then saves the re-thresholded model (Tribuo and ONNX files).
  * <pre>
- * examples/bin/run dev.iae.examples.usage.AdjustThreshold [model.tribuo] [target-false-positive-rate]
+ * examples/bin/run dev.iae.examples.usage.AdjustThreshold [model.tribuo [target-false-positive-rate]]
  * </pre>
  * Without a model file it trains a small one on Tribuo's Gaussian anomaly data first. The validation and test rows
  * are always that generated data (features {@code A}-{@code D}), so a given model must be an IAE-LSTM-KL model on
