@@ -71,6 +71,9 @@ public final class IaeTrainer implements Trainer<Event> {
     /** The name given to trained models. */
     public static final String MODEL_NAME = "iae-lstm-kl";
 
+    /** The default {@code warmUpEpochs}: Deep SVDD's soft-boundary warm-up. */
+    public static final int DEFAULT_WARM_UP_EPOCHS = 5;
+
     @Config(description = "Which modules the network has (the paper's ablations): CAE, DEEP_SVDD, IAE, IAE_LSTM, "
             + "IAE_KL or IAE_LSTM_KL.")
     private IaePreset preset = IaePreset.IAE_LSTM_KL;
@@ -145,7 +148,7 @@ public final class IaeTrainer implements Trainer<Event> {
     @Config(description = "Soft-boundary warm-up: joint epochs with radius 0 before the radius is updated. With "
             + "warmUpEpochs >= epochs R is never updated and stays 0, so the soft-boundary loss is the one-class loss "
             + "scaled by 1/nu (accepted, with a logged warning; the RADIUS threshold does not depend on it).")
-    private int warmUpEpochs = 5;
+    private int warmUpEpochs = DEFAULT_WARM_UP_EPOCHS;
 
     @Config(description = "Initial weights: PYTORCH (PyTorch's defaults, as in the reference implementations: "
             + "uniform in +-1/sqrt(fan_in)) or DJL (DJL's defaults: He-normal weights, zero biases).")
@@ -352,6 +355,15 @@ public final class IaeTrainer implements Trainer<Event> {
                     + "of the bottom feature map's " + arch.bottomHeight() + "x" + arch.bottomWidth() + " = "
                     + cells + " cells; the network starts from its initial weights");
         }
+        if (recWeight != 1.0 && effectiveScoreKind() != ScoreKind.COMBINED) {
+            out.add("recWeight " + recWeight + " is ignored: it weighs the reconstruction part of the COMBINED score,"
+                    + " and this trainer's score is " + effectiveScoreKind() + " (set scoreKind COMBINED)");
+        }
+        if (warmUpEpochs != DEFAULT_WARM_UP_EPOCHS && !(preset.useSvdd() && objective == SvddObjective.SOFT_BOUNDARY)) {
+            out.add("warmUpEpochs " + warmUpEpochs + " is ignored: only the soft-boundary objective has a radius to "
+                    + "warm up" + (preset.useSvdd() ? " (this trainer's objective is " + objective + ")"
+                    : " (preset " + preset + " has no hypersphere)"));
+        }
         if (preset.useSvdd() && objective == SvddObjective.SOFT_BOUNDARY && warmUpEpochs >= epochs) {
             out.add("warmUpEpochs " + warmUpEpochs + " >= epochs " + epochs + ": the soft-boundary radius R is never "
                     + "updated and stays 0 for the whole run, so the objective is the one-class objective scaled "
@@ -399,6 +411,21 @@ public final class IaeTrainer implements Trainer<Event> {
                 .build();
     }
 
+    /**
+     * Checks that the trained model could be served on the configured execution provider: CUDA needs an ONNX Runtime
+     * build with the CUDA provider. {@link #train} calls it before training, so that a run is not wasted; callers
+     * that load data first (the command-line tool) can call it before that.
+     * @throws IllegalStateException if the provider is CUDA and this ONNX Runtime build has none.
+     */
+    public void checkExecutionProvider() {
+        if (executionProvider == ExecutionProvider.CUDA && !OrtSessions.cudaAvailable()) {
+            throw new IllegalStateException("executionProvider CUDA was requested, but this ONNX Runtime build has no "
+                    + "CUDA execution provider to serve the trained model (checked before training). Use the "
+                    + "onnxruntime_gpu artifact (build with -Pgpu) on a machine with an NVIDIA GPU, or choose CPU or "
+                    + "AUTO.");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ training
 
     @Override
@@ -419,10 +446,12 @@ public final class IaeTrainer implements Trainer<Event> {
      * @return the trained model (AutoCloseable: close it to free its ONNX Runtime session).
      * @throws IllegalArgumentException if the data has no usable example, a non-finite value, or the wrong number
      *     of features for the image shape.
-     * @throws IllegalStateException if training diverges (non-finite loss).
+     * @throws IllegalStateException if training diverges (non-finite loss), or if the execution provider is CUDA
+     *     and this ONNX Runtime build has none (checked before training, which it would otherwise waste).
      */
     @Override
     public IaeModel train(Dataset<Event> examples, Map<String, Provenance> runProvenance, int invocationCount) {
+        checkExecutionProvider();
         SplittableRandom localRng;
         TrainerProvenance trainerProvenance;
         synchronized (this) {

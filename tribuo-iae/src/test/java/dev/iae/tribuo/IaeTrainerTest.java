@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Trains real IAE-LSTM-KL models (DJL) on Tribuo's synthetic anomaly data and checks detection quality,
@@ -567,8 +568,30 @@ public class IaeTrainerTest {
         assertEquals(1, w.size(), w.toString());
         assertTrue(w.get(0).contains("warmUpEpochs 4 >= epochs 4") && w.get(0).contains("stays 0"), w.get(0));
         assertTrue(b.warmUpEpochs(3).build().warnings().isEmpty());
-        // The hard objective has no radius to update.
-        assertTrue(b.warmUpEpochs(4).objective(SvddObjective.ONE_CLASS).build().warnings().isEmpty());
+        // The hard objective has no radius to update: the setting is ignored, which is said (the default is quiet).
+        List<String> hard = b.warmUpEpochs(4).objective(SvddObjective.ONE_CLASS).build().warnings();
+        assertEquals(1, hard.size(), hard.toString());
+        assertTrue(hard.get(0).contains("warmUpEpochs 4 is ignored") && hard.get(0).contains("ONE_CLASS"), hard.get(0));
+        assertTrue(b.warmUpEpochs(IaeTrainer.DEFAULT_WARM_UP_EPOCHS).build().warnings().isEmpty());
+    }
+
+    @Test
+    public void aReconstructionWeightWithoutTheCombinedScoreIsWarnedAbout() {
+        // IAE_LSTM_KL's own score is the paper's ||z - c||^2: recWeight has nothing to weigh.
+        List<String> w = small(IaePreset.IAE_LSTM_KL).recWeight(0.25).build().warnings();
+        assertEquals(1, w.size(), w.toString());
+        assertTrue(w.get(0).contains("recWeight 0.25 is ignored") && w.get(0).contains("SVDD"), w.get(0));
+        assertTrue(small(IaePreset.IAE_LSTM_KL).recWeight(0.25).scoreKind(ScoreKind.COMBINED).build().warnings()
+                .isEmpty());
+    }
+
+    @Test
+    public void cudaWithoutACudaBuildIsRefusedBeforeTraining() {
+        assumeFalse(OrtSessions.cudaAvailable(), "this machine's ONNX Runtime has CUDA");
+        IaeTrainer trainer = small(IaePreset.IAE_LSTM_KL).executionProvider(ExecutionProvider.CUDA).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.train(train));
+        assertTrue(e.getMessage().contains("checked before training"), e.getMessage());
+        assertEquals(0, trainer.getInvocationCount(), "a refused run is not an invocation");
     }
 
     @Test

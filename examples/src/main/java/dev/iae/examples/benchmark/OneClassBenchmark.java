@@ -57,7 +57,7 @@ import java.util.function.Consumer;
 public final class OneClassBenchmark {
 
     /** The options, printed by {@code --help}. */
-    static final String USAGE = """
+    public static final String USAGE = """
             Usage: OneClassBenchmark [options] (all optional except --data for CIFAR-10)
               --dataset fashion-mnist|cifar10     (default fashion-mnist)
               --data PATH                         IDX directory (default /usr/share/datasets/fashion-mnist) or CIFAR-10

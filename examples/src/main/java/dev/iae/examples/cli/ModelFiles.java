@@ -7,7 +7,6 @@ import dev.iae.onnx.OnnxContract;
 import dev.iae.onnx.OnnxMetadata;
 import dev.iae.tribuo.ExecutionProvider;
 import dev.iae.tribuo.IaeModel;
-import dev.iae.tribuo.OrtSessions;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.ImmutableOutputInfo;
 import org.tribuo.Model;
@@ -26,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Reads and writes the model files the tool works with: a Tribuo model file (Tribuo protobuf,
@@ -68,16 +69,10 @@ public final class ModelFiles {
      * @param path the file.
      * @param provider where ONNX Runtime runs an IAE-LSTM-KL model.
      * @return the model.
-     * @throws CliException if the file is missing or is neither kind of file, or CUDA is asked for and cannot run.
+     * @throws CliException if the file is missing or is neither kind of file, or the provider cannot start.
      */
     public static Loaded load(Path path, ExecutionProvider provider) {
         CsvInput.checkReadable(path);
-        if (provider == ExecutionProvider.CUDA && !OrtSessions.cudaAvailable()) {
-            // Before loading: a file saved with CUDA would otherwise open on the CPU first, with a warning.
-            throw new CliException("Cannot run " + path + " on execution provider CUDA: this ONNX Runtime build has no"
-                    + " CUDA execution provider (build with -Pgpu on a machine with an NVIDIA GPU, or use --device"
-                    + " AUTO or CPU)");
-        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -89,18 +84,30 @@ public final class ModelFiles {
             return new Loaded(fromOnnx(path, bytes, onnxMeta, provider), "ONNX", path);
         }
         Model<?> model;
+        // A file saved with CUDA opens on the CPU, with a logged warning, where CUDA cannot start. When CUDA is what
+        // the user asked for, that warning would precede the refusal below: keep it quiet for this load.
+        Logger iaeLogger = Logger.getLogger(IaeModel.class.getName());
+        Level level = iaeLogger.getLevel();
+        if (provider == ExecutionProvider.CUDA) {
+            iaeLogger.setLevel(Level.SEVERE);
+        }
         try {
             model = Model.deserializeFromFile(path);
         } catch (IOException | RuntimeException e) {
             throw new CliException(path + " is neither a Tribuo model file nor an IAE-LSTM-KL ONNX file ("
                     + firstLine(e) + ")", e);
+        } finally {
+            iaeLogger.setLevel(level);
         }
         if (!model.validate(Event.class)) {
             throw new CliException(path + " is a Tribuo model of " + model.getOutputIDInfo().getDomain()
                     + " outputs, not an anomaly detection model");
         }
         Model<Event> events = model.castModel(Event.class);
-        if (events instanceof IaeModel m && provider != m.executionProvider()) {
+        // A new session on the chosen provider, also for CUDA when the file's own session fell back to the CPU:
+        // an explicit provider never falls back, so its failure names the real cause.
+        if (events instanceof IaeModel m && (provider != m.executionProvider()
+                || (provider != ExecutionProvider.AUTO && m.activeExecutionProvider() != provider))) {
             try {
                 events = m.withExecutionProvider(provider);
             } catch (IllegalStateException e) {
@@ -109,14 +116,6 @@ public final class ModelFiles {
             } finally {
                 m.close();  // the file's own session: replaced, or not needed after the failure
             }
-        }
-        // A file saved with CUDA opens on the CPU, with a warning, where the CUDA build finds no usable GPU: not
-        // what a user who asked for CUDA wants.
-        if (provider == ExecutionProvider.CUDA && events instanceof IaeModel m
-                && m.activeExecutionProvider() != ExecutionProvider.CUDA) {
-            m.close();
-            throw new CliException("Cannot run " + path + " on execution provider CUDA: no usable CUDA device or"
-                    + " CUDA build of ONNX Runtime here (the model would run on the CPU; use --device AUTO or CPU)");
         }
         return new Loaded(events, "Tribuo model", path);
     }

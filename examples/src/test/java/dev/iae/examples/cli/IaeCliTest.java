@@ -10,6 +10,8 @@ import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.TestInstance;
 import org.tribuo.Dataset;
 import org.tribuo.Model;
@@ -311,7 +313,12 @@ public class IaeCliTest {
         for (String file : List.of(base + ".tribuo", base + ".onnx", cudaFile.toString())) {
             Run r = iae(null, "score", "--model", file, "--device", "cuda", "--csv", testCsv.toString());
             assertOneSentenceError(r, IaeCli.EXIT_USER_ERROR, "CUDA");
+            assertFalse(r.err().contains("warning"), r.toString());
         }
+        // Training for a CUDA model fails before the training, not after it.
+        Run t = iae(null, "train", "--csv", trainCsv.toString(), "--label-column", "label", "--anomaly-label", "1",
+                "--ignore-column", "id", "--device", "cuda", "--output", dir.resolve("cuda-model").toString());
+        assertOneSentenceError(t, IaeCli.EXIT_USER_ERROR, "checked before training");
     }
 
     @Test
@@ -515,22 +522,29 @@ public class IaeCliTest {
         Path readOnly = Files.createDirectories(dir.resolve("read-only"));
         try {
             Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
-            if (!Files.isWritable(readOnly)) {
-                Run ro = iae(null, "train", "--csv", missing, "--output", readOnly.resolve("model").toString());
-                assertOneSentenceError(ro, IaeCli.EXIT_USER_ERROR, "Cannot write " + readOnly.resolve("model.tribuo"));
-                assertTrue(ro.err().contains("not writable"), ro.toString());
-            }
-            // root passes the permission check everywhere; /proc refuses new files even to root, which reaches the
-            // check that really tries to create a file (both run on Linux CI, whichever user it runs as).
-            Path proc = Path.of("/proc");
-            assumeTrue(Files.isDirectory(proc.resolve("self")), "no /proc file system");
-            Run p = iae(null, "train", "--csv", missing, "--output", proc.resolve("iae-model").toString());
-            assertOneSentenceError(p, IaeCli.EXIT_USER_ERROR, "Cannot write " + proc.resolve("iae-model.tribuo"));
-            assertTrue(p.err().contains(Files.isWritable(proc) ? "cannot create a file in the folder /proc"
-                    : "the folder /proc is not writable"), p.toString());
+            // root may write anywhere: then there is nothing to refuse (the /proc test below covers root).
+            assumeTrue(!Files.isWritable(readOnly), "the read-only folder is writable (running as root?)");
+            Run ro = iae(null, "train", "--csv", missing, "--output", readOnly.resolve("model").toString());
+            assertOneSentenceError(ro, IaeCli.EXIT_USER_ERROR, "Cannot write " + readOnly.resolve("model.tribuo"));
+            assertTrue(ro.err().contains("not writable"), ro.toString());
         } finally {
             Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+    }
+
+    /**
+     * /proc refuses new files even to root, where permission bits do not: this reaches the check that really tries
+     * to create a file in the output folder, whichever user runs the tests (CI runs as root).
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    public void trainRefusesAnOutputFolderThatCannotTakeNewFilesBeforeReadingTheData() throws Exception {
+        String missing = dir.resolve("no-such-data.csv").toString();
+        Path proc = Path.of("/proc");
+        Run p = iae(null, "train", "--csv", missing, "--output", proc.resolve("iae-model").toString());
+        assertOneSentenceError(p, IaeCli.EXIT_USER_ERROR, "Cannot write " + proc.resolve("iae-model.tribuo"));
+        assertTrue(p.err().contains(Files.isWritable(proc) ? "cannot create a file in the folder /proc"
+                : "the folder /proc is not writable"), p.toString());
     }
 
     @Test
