@@ -9,9 +9,11 @@ python3-pil for CIFAR-10 JPEG decoding):
                      score = -decision_function
   * DEEP_SVDD_TORCH  PyTorch Deep SVDD with the same LeNet network as the Java IAE trainer's image encoder
                      (bias-free 5x5 convs, BatchNorm without affine, LeakyReLU(0.01), 2x2 max-pool; zero padding to
-                     32x32 after normalisation), the same GCN-l1 + min-max pre-processing fitted on the training
-                     split, autoencoder pre-training (same decoder layout), centre rule |c_j| < 0.1 -> +-0.1, hard
-                     one-class objective, Adam with the same learning rate, weight decay and milestone.
+                     32x32 after normalisation), GCN-l1 + min-max pre-processing fitted on the training split (the
+                     Java CIFAR-10 setting and DESIGN.md's; the Java Fashion-MNIST setting is one global min-max
+                     range, which DEEP_SVDD_TORCH_PIXELS matches), autoencoder pre-training (same decoder layout),
+                     centre rule |c_j| < 0.1 -> +-0.1, hard one-class objective, Adam with the same learning rate,
+                     weight decay and milestone; PyTorch's default initial weights (the Java runner uses DJL's)
   * DEEP_SVDD_TORCH_PIXELS  the same Deep SVDD on plain pixels/255 instead of GCN-l1 + min-max (the small
                      PyTorch Deep SVDD peer of DESIGN.md section 8 used [0, 1] pixels)
 
