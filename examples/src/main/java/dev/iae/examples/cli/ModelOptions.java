@@ -20,7 +20,8 @@ public final class ModelOptions {
     Double threshold;
 
     @Option(names = "--device", paramLabel = "EP", defaultValue = "AUTO",
-            description = "Where ONNX Runtime runs the model: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+            description = "Where ONNX Runtime runs an IAE-LSTM-KL model: ${COMPLETION-CANDIDATES} (default "
+                    + "${DEFAULT-VALUE}; other Tribuo anomaly models do not use ONNX Runtime and ignore it).")
     ExecutionProvider device = ExecutionProvider.AUTO;
 
     /**
