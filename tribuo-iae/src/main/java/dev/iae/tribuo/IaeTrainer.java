@@ -418,11 +418,8 @@ public final class IaeTrainer implements Trainer<Event> {
      * @throws IllegalStateException if the provider is CUDA and this ONNX Runtime build has none.
      */
     public void checkExecutionProvider() {
-        if (executionProvider == ExecutionProvider.CUDA && !OrtSessions.cudaAvailable()) {
-            throw new IllegalStateException("executionProvider CUDA was requested, but this ONNX Runtime build has no "
-                    + "CUDA execution provider to serve the trained model (checked before training). Use the "
-                    + "onnxruntime_gpu artifact (build with -Pgpu) on a machine with an NVIDIA GPU, or choose CPU or "
-                    + "AUTO.");
+        if (executionProvider == ExecutionProvider.CUDA) {
+            OrtSessions.requireCudaBuild(" to serve the trained model (checked before training)");
         }
     }
 

@@ -159,6 +159,20 @@ public final class OrtSessions {
     }
 
     /**
+     * Refuses CUDA where this ONNX Runtime build has no CUDA execution provider (the CPU-only artifact).
+     * @param context what the request was for, placed after "requested" in the message ("" for none).
+     * @throws IllegalStateException naming the available providers and what to do instead.
+     */
+    static void requireCudaBuild(String context) {
+        if (!cudaAvailable()) {
+            throw new IllegalStateException("Execution provider CUDA was requested" + context + ", but this ONNX Runtime "
+                    + "build has no CUDA execution provider (available: " + availableProviders() + "). Use the "
+                    + "onnxruntime_gpu artifact (build with -Pgpu) on a machine with an NVIDIA GPU and CUDA 12, or choose "
+                    + "CPU or AUTO.");
+        }
+    }
+
+    /**
      * Opens a session on the given model bytes.
      * @param onnxBytes the serialized ONNX model.
      * @param requested the requested execution provider.
@@ -180,11 +194,7 @@ public final class OrtSessions {
             case CPU:
                 return new Opened(create(env, onnxBytes, threads, false), ExecutionProvider.CPU);
             case CUDA:
-                if (!cudaAvailable()) {
-                    throw new IllegalStateException("Execution provider CUDA was requested, but this ONNX Runtime build has no "
-                            + "CUDA execution provider (available: " + availableProviders() + "). Use the onnxruntime_gpu "
-                            + "artifact (build with -Pgpu) on a machine with an NVIDIA GPU and CUDA 12, or choose CPU or AUTO.");
-                }
+                requireCudaBuild("");
                 return new Opened(create(env, onnxBytes, threads, true), ExecutionProvider.CUDA);
             case AUTO:
             default:

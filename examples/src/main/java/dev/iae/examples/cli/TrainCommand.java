@@ -65,12 +65,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (data.isIdx()) {
             var source = data.idxSource(true);
             iaeTrainer = trainer.build(source.imageShape());
-            checkExecutionProvider(iaeTrainer);
             dataset = new org.tribuo.MutableDataset<>(source);
         } else if (data.isImages()) {
             var source = data.imageSource(true, false, null);
             iaeTrainer = trainer.build(source.imageShape());
-            checkExecutionProvider(iaeTrainer);
             dataset = new org.tribuo.MutableDataset<>(source);
             parent.err().println(String.format(Locale.ROOT, "Read %d images of %dx%dx%d from %s (classes: %s)",
                     source.size(), source.imageShape()[0], source.imageShape()[1], source.imageShape()[2],
@@ -78,7 +76,6 @@ public final class TrainCommand implements Callable<Integer> {
                             .map(c -> c.isEmpty() ? "(none)" : c).toList())));
         } else {
             iaeTrainer = trainer.build(null);
-            checkExecutionProvider(iaeTrainer);
             dataset = data.load(true, false, parent.err());
         }
         Map<String, Provenance> settings = iaeTrainer.getProvenance().getConfiguredParameters();
@@ -154,14 +151,5 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public String toString() {
         return "TrainCommand(output=" + output + ", " + trainer + ")";
-    }
-
-    /** Refuses a provider the trained model could not run on before the data is read and the model trained. */
-    private static void checkExecutionProvider(IaeTrainer trainer) {
-        try {
-            trainer.checkExecutionProvider();
-        } catch (IllegalStateException e) {
-            throw new CliException(e.getMessage(), e);
-        }
     }
 }

@@ -246,7 +246,8 @@ public final class TrainerOptions {
      * {@code imageDefaults} is given — from the small image network of the shipped Fashion-MNIST configuration.
      * @param imageDefaults the image shape of IDX input (null for CSV input).
      * @return the trainer.
-     * @throws CliException if the configuration cannot be read or a setting is invalid.
+     * @throws CliException if the configuration cannot be read, a setting is invalid, or the model could not run on
+     *     the chosen execution provider ({@link IaeTrainer#checkExecutionProvider}).
      */
     public IaeTrainer build(int[] imageDefaults) {
         Map<String, Property> props = explicitProperties();
@@ -257,10 +258,14 @@ public final class TrainerOptions {
                 putList(props, "imageShape", imageDefaults);
             }
         }
-        if (location == null) {
-            return fromOptions(props);
+        IaeTrainer trainer = location == null ? fromOptions(props) : fromConfig(location, props);
+        // A provider the trained model could not run on is refused now, before the data is read and the model trained.
+        try {
+            trainer.checkExecutionProvider();
+        } catch (IllegalStateException e) {
+            throw new CliException(e.getMessage(), e);
         }
-        return fromConfig(location, props);
+        return trainer;
     }
 
     private IaeTrainer fromConfig(String location, Map<String, Property> props) {
