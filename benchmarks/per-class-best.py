@@ -11,8 +11,9 @@ images instead (benchmarks/README.md). The figure is what test-set selection amo
 report — optimistic, being the maximum of noisy means — and serves only to explain a gap to a published figure.
 """
 import argparse
-import csv
 from collections import defaultdict
+
+from peers import read_rows
 
 
 def main():
@@ -21,27 +22,21 @@ def main():
     p.add_argument('--prefix', default='java:IAE_LSTM_KL', help='"implementation:method" prefix of the candidates')
     p.add_argument('--min-seeds', type=int, default=3, help='skip a method/class with fewer seeds than this')
     a = p.parse_args()
+    # peers.read_rows refuses what one table cannot hold: several data sets, or the same run twice.
+    rows = read_rows(a.csv, lambda r: (r['implementation'] + ':' + r['method']).startswith(a.prefix)
+                     and float(r['contamination']) == 0)
+    if not rows:
+        raise SystemExit(f'no row of {a.prefix}* without contamination in {", ".join(a.csv)}')
     runs = defaultdict(lambda: defaultdict(dict))  # method -> class -> seed -> auroc
-    datasets = set()
-    for f in a.csv:
-        for r in csv.DictReader(open(f)):
-            name = r['implementation'] + ':' + r['method']
-            if not name.startswith(a.prefix) or float(r['contamination']) != 0:
-                continue
-            datasets.add(r['dataset'])
-            seed = int(r['seed'])
-            cls = int(r['normal_class'])
-            if seed in runs[name][cls]:
-                raise SystemExit(f'{name} class {cls} seed {seed} appears twice')
-            runs[name][cls][seed] = float(r['auroc'])
-    if len(datasets) != 1:
-        raise SystemExit(f'expected rows of one data set, found {sorted(datasets) or "none"}')
+    for r in rows:
+        runs[r['implementation'] + ':' + r['method']][int(r['normal_class'])][int(r['seed'])] = float(r['auroc'])
+    dataset = rows[0]['dataset']
     classes = sorted({c for m in runs.values() for c in m})
-    print(f'data set {datasets.pop()}; candidates: {a.prefix}* with >= {a.min_seeds} seeds per class')
+    print(f'data set {dataset}; candidates: {a.prefix}* with >= {a.min_seeds} seeds per class')
     best = []
     for c in classes:
-        cands = [(sum(s.values()) / len(s), m, len(s)) for m, per in runs.items()
-                 for cc, s in per.items() if cc == c and len(s) >= a.min_seeds]
+        seeds_of = {m: per.get(c, {}) for m, per in runs.items()}
+        cands = [(sum(s.values()) / len(s), m, len(s)) for m, s in seeds_of.items() if len(s) >= a.min_seeds]
         if not cands:
             raise SystemExit(f'class {c}: no candidate with >= {a.min_seeds} seeds')
         auc, m, n = max(cands)
