@@ -22,14 +22,18 @@ Data and splits are the Java runner's: the same IDX / CIFAR-10 (JPEG) files, ima
 Fisher-Yates shuffle driven by java.util.SplittableRandom(seed), re-implemented bit for bit below
 (check with the print-split subcommand against the Java class).
 
-Output: <out>/<name>.csv (the Java runner's columns) and <out>/<name>.md (the same layout). The subcommand
+Output: <out>/<name>.csv (the Java runner's columns) and <out>/<name>.md (the same layout); with --save-scores true
+also <out>/<name>-scores.csv.gz, every scored example's score (the Java runner's ScoreFile format). The subcommand
 `combine` merges CSV files (Java and Python) into one Markdown + CSV table; `sweep` lays contamination-sweep
-results out as method x contamination ratio.
+results out as method x contamination ratio; `add-scores` adds the saved per-example scores of several result rows
+(e.g. two models trained on different pre-processings) and evaluates the sum, without training again.
 
 Usage:
   /usr/bin/python3 benchmarks/peers.py run --dataset fashion-mnist --classes 0,1 --seeds 1 --max-normal 2000
   /usr/bin/python3 benchmarks/peers.py combine --out benchmarks/results --name combined a.csv b.csv
   /usr/bin/python3 benchmarks/peers.py sweep --name fashion-mnist-contamination a.csv b.csv
+  /usr/bin/python3 benchmarks/peers.py add-scores --name sum --method-name GCN+GLOBAL \
+      --part a-java.csv 'IAE_LSTM_KL@norm=GCN_L1_MIN_MAX' --part b-java.csv 'IAE_LSTM_KL@norm=GLOBAL_MIN_MAX'
 """
 import argparse
 import csv
@@ -231,8 +235,74 @@ def auroc(is_anomalous, scores):
 
 
 def average_precision(is_anomalous, scores):
-    from sklearn.metrics import average_precision_score
-    return float(average_precision_score(np.asarray(is_anomalous, dtype=int), np.asarray(scores)))
+    """Average precision, anomalous = positive: sum over the distinct score thresholds, from the highest, of
+    (recall gained) x (precision there), examples with equal scores entering together; scikit-learn's
+    average_precision_score and the Java ScoreEvaluation compute the same (numpy only, so the tables' tools run
+    without scikit-learn)."""
+    y = np.asarray(is_anomalous, dtype=bool)
+    s = np.asarray(scores, dtype=np.float64)
+    order = np.argsort(-s, kind="mergesort")
+    s_sorted = s[order]
+    last = np.r_[np.nonzero(np.diff(s_sorted))[0], len(s) - 1]  # last example of each group of equal scores
+    tp = np.cumsum(y[order])[last]
+    precision = tp / (last + 1.0)
+    recall = tp / tp[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+# ------------------------------------------------------------------------------------------------------ score files
+
+SCORE_HEADER = "method,normal_class,seed,contamination,index,anomalous,score"
+
+
+def scores_path(results_csv):
+    """The score file beside a results CSV: x.csv -> x-scores.csv.gz (both runners' --save-scores)."""
+    base = results_csv[:-4] if results_csv.endswith(".csv") else results_csv
+    return base + "-scores.csv.gz"
+
+
+def start_scores(path):
+    """Starts a score file (replacing an earlier one) with the header line, as a gzip member of its own."""
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write(SCORE_HEADER + "\n")
+
+
+def append_scores(path, method, normal_class, seed, contamination, is_anomalous, scores):
+    """Appends one result row's scores as a gzip member (a stopped run keeps every block written before)."""
+    if "," in method or "\n" in method:
+        raise ValueError("Method name %r cannot be a CSV field" % method)
+    prefix = "%s,%d,%d,%s," % (method, normal_class, seed, fmt(contamination, 4))
+    with gzip.open(path, "at", encoding="utf-8") as f:
+        f.write("".join("%s%d,%d,%r\n" % (prefix, i, int(a), float(v))
+                        for i, (a, v) in enumerate(zip(is_anomalous, scores))))
+
+
+def read_scores(path, method):
+    """The blocks of one method in a score file: {(normal_class, seed, contamination "0.0000"): (anomalous bool
+    array, scores float64 array)}, in index order; refuses a file whose blocks are not whole (missing or repeated
+    indices)."""
+    blocks = OrderedDict()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        header = f.readline().rstrip("\n")
+        if header != SCORE_HEADER:
+            sys.exit("%s: not a score file (header %r)" % (path, header))
+        for line in f:
+            m, k, seed, r, i, a, v = line.rstrip("\n").rsplit(",", 6)
+            if m != method:
+                continue
+            b = blocks.setdefault((int(k), int(seed), r), ([], [], []))
+            b[0].append(int(i))
+            b[1].append(a == "1")
+            b[2].append(float(v))
+    out = OrderedDict()
+    for key, (idx, anom, val) in blocks.items():
+        if idx != list(range(len(idx))):
+            sys.exit("%s: method %s class %d seed %d r=%s: the indices are not 0..n-1 once each (a run written "
+                     "twice?)" % ((path, method) + key))
+        out[key] = (np.array(anom, dtype=bool), np.array(val, dtype=np.float64))
+    if not out:
+        sys.exit("%s holds no scores of method %s" % (path, method))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------- methods
@@ -497,6 +567,13 @@ def parse_ints(v):
     return out
 
 
+def parse_bool(v, option):
+    """true or false (any case), as the Java runner's boolean options."""
+    if v.lower() not in ("true", "false"):
+        sys.exit("%s expects true or false, found %r" % (option, v))
+    return v.lower() == "true"
+
+
 def cmd_run(args):
     if args.validate is not None or args.validate_fold is not None:
         sys.exit("--validate and --validate-fold are Java-runner modes (held-out training images); the peers have none. "
@@ -525,6 +602,10 @@ def cmd_run(args):
     name = args.name or dataset + "-python"
     os.makedirs(args.out, exist_ok=True)
     command = args.command or "/usr/bin/python3 " + " ".join(sys.argv)
+    save_scores = parse_bool(args.save_scores, "--save-scores")
+    score_file = os.path.join(args.out, name + "-scores.csv.gz")
+    if save_scores:
+        start_scores(score_file)
     rows = []
 
     def write():
@@ -570,6 +651,8 @@ def cmd_run(args):
                                       average_precision=fmt(average_precision(is_anom, scores), 6),
                                       train_seconds=fmt(tr, 3), score_seconds=fmt(sc, 3))
                     rows.append(row)
+                    if save_scores:
+                        append_scores(score_file, m, k, seed, r, is_anom, scores)
                     print("  class %d r=%.2f seed %d %-16s AUROC %s  AP %s  train %.1f s  score %.1f s" % (
                         k, r, seed, m, row["auroc"], row["average_precision"], tr, sc), flush=True)
                     write()
@@ -629,6 +712,67 @@ def check_rows(rows, sources):
                      "would count as two seeds; leave one file out or relabel one method (see benchmarks/README.md)"
                      % (key + (seen[key], src)))
         seen[key] = src
+
+
+def cmd_add_scores(args):
+    """Adds the saved per-example scores of several result rows (--part RESULTS.csv METHOD, each with its score file
+    beside it) and evaluates the sum per class, seed and ratio, as a results table. Each part's scores are taken as
+    saved (for an IAE model: its own score, whose parts the trainer standardised on the training set); nothing is
+    fitted on the scored data. Every part must have scored the same examples (same data set, labels and order)."""
+    parts = []
+    for path, method in args.part:
+        rows = read_rows([path], keep=lambda r, m=method: r["method"] == m)
+        if not rows:
+            sys.exit("%s has no rows of method %s" % (path, method))
+        parts.append((path, method, {(int(r["normal_class"]), int(r["seed"]), r["contamination"]): r for r in rows},
+                      read_scores(scores_path(path), method)))
+    datasets = {r["dataset"] for _, _, rows, _ in parts for r in rows.values()}
+    if len(datasets) > 1:
+        sys.exit("The parts scored different data sets: %s" % ", ".join(sorted(datasets)))
+    keys = [k for k in parts[0][2] if all(k in p[2] and k in p[3] for p in parts)]
+    skipped = sorted(set(k for p in parts for k in p[2]) - set(keys))
+    if skipped:
+        print("not in every part (left out): %s" % ", ".join("class %d seed %d r=%s" % k for k in skipped))
+    out = []
+    for key in keys:
+        total = None
+        labels = None
+        for path, method, rows, scores in parts:
+            row = rows[key]
+            anom, s = scores[key]
+            # The saved scores must be the row's: recompute its AUROC (6 decimals in the CSV).
+            if abs(auroc(anom, s) - float(row["auroc"])) > 2e-6:
+                sys.exit("%s %s class %d seed %d: the saved scores give AUROC %.6f, the row says %s" % (
+                    (path, method) + key[:2] + (auroc(anom, s), row["auroc"])))
+            if labels is None:
+                labels = anom
+                total = s.copy()
+                first = row
+            else:
+                if len(anom) != len(labels) or not np.array_equal(anom, labels):
+                    sys.exit("%s %s class %d seed %d: other examples than the first part's (labels differ)" % (
+                        (path, method) + key[:2]))
+                for f in ("n_train", "max_normal"):
+                    if row[f] != first[f]:
+                        sys.exit("%s %s class %d seed %d: %s %s, the first part has %s" % (
+                            (path, method) + key[:2] + (f, row[f], first[f])))
+                total += s
+        k, seed, r = key
+        out.append(OrderedDict(
+            implementation=first["implementation"], dataset=first["dataset"], method=args.method_name,
+            normal_class=k, seed=seed, contamination=r, max_normal=first["max_normal"], n_train=first["n_train"],
+            n_test=len(labels), auroc=fmt(auroc(labels, total), 6),
+            average_precision=fmt(average_precision(labels, total), 6),
+            train_seconds=fmt(sum(float(p[2][key]["train_seconds"]) for p in parts), 3),
+            score_seconds=fmt(sum(float(p[2][key]["score_seconds"]) for p in parts), 3)))
+    header = ([] if not args.command else ["Command: `%s`" % args.command]) + [
+        "%s: the sum of the saved per-example scores of %s (each as saved; nothing fitted on the scored data); "
+        "train and score seconds are the parts' sums" % (args.method_name, " + ".join(
+            "`%s` from `%s`" % (m, os.path.basename(p)) for p, m in args.part))] + source_header_lines(
+        list(OrderedDict.fromkeys(p for p, _ in args.part)), ["Command:", "Code:"])
+    title = "Sum of scores: %s, %s" % (args.method_name, ", ".join(sorted(datasets))) + (
+        " — " + args.label if args.label else "")
+    write_table(args.out, args.name, out, to_markdown(out, title, header))
 
 
 def cmd_combine(args):
@@ -733,6 +877,8 @@ def main():
     r.add_argument("--validate", default=None,
                    help="refused: the peers have no validation mode (run-all.sh: set SKIP_PYTHON=1)")
     r.add_argument("--validate-fold", default=None, help="refused, as --validate")
+    r.add_argument("--save-scores", default="false",
+                   help="true: also write every scored example's score to <name>-scores.csv.gz")
     r.add_argument("--out", default=os.path.join("benchmarks", "results"))
     r.add_argument("--name", default=None)
     r.add_argument("--label", default="")
@@ -751,6 +897,14 @@ def main():
     w.add_argument("--classes", default="", help="keep only these normal classes (e.g. 0,1 or 0-4; default all)")
     w.add_argument("--command", default=None)
     w.add_argument("csv", nargs="+")
+    a = sub.add_parser("add-scores", help="add the saved per-example scores of several result rows and evaluate")
+    a.add_argument("--out", default=os.path.join("benchmarks", "results"))
+    a.add_argument("--name", required=True)
+    a.add_argument("--method-name", required=True, help="the method name of the rows written")
+    a.add_argument("--label", default="")
+    a.add_argument("--command", default=None)
+    a.add_argument("--part", nargs=2, action="append", required=True, metavar=("RESULTS_CSV", "METHOD"),
+                   help="a results CSV (its score file beside it) and the method whose scores to add; twice or more")
     s = sub.add_parser("print-split", help="print OneClassSplit training indices (to check against Java)")
     s.add_argument("--labels", required=True, help="comma-separated class labels")
     s.add_argument("--normal-class", type=int, required=True)
@@ -758,7 +912,9 @@ def main():
     s.add_argument("--max-normal", type=int, default=0)
     s.add_argument("--seed", type=int, default=1)
     args = p.parse_args()
-    {"run": cmd_run, "combine": cmd_combine, "sweep": cmd_sweep,
+    if args.command_name == "add-scores" and len(args.part) < 2:
+        p.error("add-scores needs --part at least twice")
+    {"run": cmd_run, "combine": cmd_combine, "sweep": cmd_sweep, "add-scores": cmd_add_scores,
      "print-split": cmd_print_split}[args.command_name](args)
 
 

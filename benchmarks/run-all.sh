@@ -5,6 +5,8 @@
 # Usage: benchmarks/run-all.sh NAME [options shared by both runners]
 #   shared options: --dataset fashion-mnist|cifar10  --data PATH  --classes 0-9  --seeds 1,2,3  --max-normal N
 #                   --contamination r[,r...]  --pretrain-epochs N  --epochs N  --label TEXT
+#                   --save-scores true (also write every scored example's score, OUT/NAME-{java,python}-scores.csv.gz,
+#                   for `peers.py add-scores`)
 #                   Java only (IAE settings; the peers ignore them): --lstm-hidden N, --normalization X,
 #                   --score X, --lambda-rec X, --lambda-kl X, --weight-init X, --pretrain-lstm true|false,
 #                   --lstm-bias true|false, --min-centre X, --rec-weight W (the COMBINED score's reconstruction

@@ -93,6 +93,9 @@ public final class OneClassBenchmark {
                                                   default, is the last normal images and the first of each other class;
                                                   K moves both windows by K windows, so folds score disjoint images); rows
                                                   of K > 0 are marked "<dataset>-validation-foldK"
+              --save-scores true|false            also write every row's per-example scores to NAME-scores.csv.gz (ScoreFile),
+                                                  for score combinations evaluated later without training again
+                                                  (benchmarks/peers.py add-scores; default false)
               --threads N                         libtorch threads (default 1)
               --out DIR                           output directory (default benchmarks/results)
               --name NAME                         file base name (default <dataset>-java)
@@ -124,6 +127,7 @@ public final class OneClassBenchmark {
     private int validateFold = 0;
     /** Extra scorings of each IAE model ({@code --rec-weights}), or null. */
     private ScoreSweep sweep = null;
+    private boolean saveScores = false;
     private int threads = 1;
     private Path out = Paths.get("benchmarks", "results");
     private String name = null;
@@ -242,6 +246,7 @@ public final class OneClassBenchmark {
                         throw new IllegalArgumentException("--validate-fold must be at least 0, found " + v);
                     }
                     break;
+                case "--save-scores": b.saveScores = parseBoolean(v, a); break;
                 case "--threads": b.threads = Integer.parseInt(v); break;
                 case "--out": b.out = Paths.get(v); break;
                 case "--name": b.name = v; break;
@@ -426,8 +431,9 @@ public final class OneClassBenchmark {
         System.out.printf("OneClassBenchmark: %s, data %s, classes %s, seeds %s, methods %s, maxNormal %d, r %s%n",
                 dataset, data, Arrays.toString(classes), Arrays.toString(seeds), methods, maxNormal,
                 Arrays.toString(contaminations));
+        ScoreFile scoreFile = saveScores ? ScoreFile.create(out.resolve(name + "-scores.csv.gz")) : null;
         if (validate > 0) {
-            runValidation(table, cmd, start, startLoad, t0All);
+            runValidation(table, cmd, start, startLoad, t0All, scoreFile);
             return;
         }
         for (int k : classes) {
@@ -447,7 +453,7 @@ public final class OneClassBenchmark {
                     MutableDataset<Event> train = new MutableDataset<>(trainSplit.source);
                     for (String method : methods) {
                         for (ResultTable.Row row : runOne(method, k, r, seed, trainSplit.imageShape, train, test,
-                                isAnomalous)) {
+                                isAnomalous, scoreFile)) {
                             table.add(row);
                             System.out.printf("  class %d r=%.2f seed %d %-12s AUROC %.4f  AP %.4f  train %.1f s  "
                                     + "score %.1f s%n", k, r, seed, row.method(), row.auroc(),
@@ -467,8 +473,8 @@ public final class OneClassBenchmark {
     private static final int NUM_CLASSES = 10;
 
     /** The {@code --validate} loop: like {@link #run}, but scoring a {@link ValidationSplit} of the training data. */
-    private void runValidation(ResultTable table, String cmd, OffsetDateTime start, String startLoad, long t0All)
-            throws IOException {
+    private void runValidation(ResultTable table, String cmd, OffsetDateTime start, String startLoad, long t0All,
+                               ScoreFile scoreFile) throws IOException {
         Map<Integer, List<Example<Event>>> classImages = new HashMap<>();
         String fingerprint = "";
         for (int k : classes) {
@@ -487,7 +493,7 @@ public final class OneClassBenchmark {
                     System.out.printf("class %d r=%.2f seed %d: %s in %.1f s%n", k, r, seed, split, secs(tl));
                     for (String method : methods) {
                         for (ResultTable.Row row : runOne(method, k, r, seed, trainSplit.imageShape, fit, val,
-                                split.isAnomalous())) {
+                                split.isAnomalous(), scoreFile)) {
                             table.add(row);
                             System.out.printf("  VALIDATION class %d r=%.2f seed %d %-12s AUROC %.4f  AP %.4f  "
                                     + "train %.1f s%n", k, r, seed, row.method(), row.auroc(), row.averagePrecision(),
@@ -519,11 +525,14 @@ public final class OneClassBenchmark {
 
     /**
      * Trains one method and scores the test (or validation) set.
+     * @param scoreFile where each row's per-example scores go ({@code --save-scores}), or null.
      * @return the method's row, then one row per {@code --rec-weights} weight for IAE models that have both parts
      *     of the combined score.
+     * @throws IOException if the score file cannot be written.
      */
     private List<ResultTable.Row> runOne(String method, int k, double r, long seed, int[] shape,
-                                   MutableDataset<Event> train, MutableDataset<Event> test, boolean[] isAnomalous) {
+                                         MutableDataset<Event> train, MutableDataset<Event> test,
+                                         boolean[] isAnomalous, ScoreFile scoreFile) throws IOException {
         long t0 = System.nanoTime();
         Model<Event> model;
         boolean negate;
@@ -553,19 +562,25 @@ public final class OneClassBenchmark {
         List<ResultTable.Row> rows = new ArrayList<>();
         rows.add(new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal, train.size(),
                 test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds));
+        if (scoreFile != null) {
+            scoreFile.append(rowMethod(method), k, seed, r, isAnomalous, scores);
+        }
         if (model instanceof IaeModel iae) {
             try {
                 if (sweep != null && ScoreSweep.appliesTo(iae)) {
                     long t2 = System.nanoTime();
-                    List<ScoreEvaluation> evals = sweep.evaluate(ScoreSweep.scoreStats(iae),
-                            ScoreSweep.parts(iae, test), isAnomalous);
+                    List<double[]> weighted = sweep.scores(ScoreSweep.scoreStats(iae), ScoreSweep.parts(iae, test));
                     double sweepSeconds = secs(t2);
                     double[] w = sweep.weights();
                     for (int i = 0; i < w.length; i++) {
-                        rows.add(new ResultTable.Row("java", rowDataset(),
-                                withLabel(rowMethod(method), ScoreSweep.label(w[i])), k, seed, r, maxNormal,
-                                train.size(), test.size(), evals.get(i).auroc(), evals.get(i).averagePrecision(),
-                                trainSeconds, sweepSeconds));
+                        String rowMethod = withLabel(rowMethod(method), ScoreSweep.label(w[i]));
+                        ScoreEvaluation e = ScoreEvaluation.of(isAnomalous, weighted.get(i));
+                        rows.add(new ResultTable.Row("java", rowDataset(), rowMethod, k, seed, r, maxNormal,
+                                train.size(), test.size(), e.auroc(), e.averagePrecision(), trainSeconds,
+                                sweepSeconds));
+                        if (scoreFile != null) {
+                            scoreFile.append(rowMethod, k, seed, r, isAnomalous, weighted.get(i));
+                        }
                     }
                 }
             } finally {
@@ -728,6 +743,7 @@ public final class OneClassBenchmark {
                 + (overrides().isEmpty() ? "" : ", overrides=" + overrides())
                 + (validate > 0 ? ", validate=" + validate : "")
                 + (validateFold > 0 ? ", validateFold=" + validateFold : "") + (sweep != null ? ", " + sweep : "")
+                + (saveScores ? ", saveScores" : "")
                 + ", out=" + out + ")";
     }
 }

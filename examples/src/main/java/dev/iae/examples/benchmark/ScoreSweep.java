@@ -4,7 +4,6 @@ import dev.iae.onnx.FloatTensor;
 import dev.iae.onnx.OnnxContract;
 import dev.iae.tribuo.DenseFeatures;
 import dev.iae.tribuo.IaeModel;
-import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.tribuo.Dataset;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.anomaly.Event;
@@ -164,16 +163,15 @@ final class ScoreSweep {
     }
 
     /**
-     * Evaluates every weight.
+     * Scores every example with every weight.
      * @param stats {m_d, s_d, m_r, s_r} ({@link #scoreStats}).
      * @param parts the parts on the scored data ({@link #parts}).
-     * @param isAnomalous the scored data's labels.
-     * @return one evaluation per weight, in {@link #weights()} order.
+     * @return one score array per weight, in {@link #weights()} order ({@link #combine}).
      */
-    List<ScoreEvaluation> evaluate(double[] stats, double[][] parts, boolean[] isAnomalous) {
-        List<ScoreEvaluation> out = new ArrayList<>();
+    List<double[]> scores(double[] stats, double[][] parts) {
+        List<double[]> out = new ArrayList<>();
         for (double w : weights) {
-            out.add(ScoreEvaluation.of(isAnomalous, combine(parts, stats, w)));
+            out.add(combine(parts, stats, w));
         }
         return out;
     }

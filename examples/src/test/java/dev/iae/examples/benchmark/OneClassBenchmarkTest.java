@@ -1,13 +1,20 @@
 package dev.iae.examples.benchmark;
 
 import dev.iae.examples.data.FashionMnistDataSource;
+import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +58,7 @@ public class OneClassBenchmarkTest {
         OneClassBenchmark.main(new String[]{"--data", FashionMnistDataSource.EMBEDDED_SAMPLE, "--classes", "1",
                 "--seeds", "2", "--max-normal", "100", "--pretrain-epochs", "1", "--epochs", "2",
                 "--methods", "IAE_LSTM_KL", "--score", "combined", "--rec-weights", "0,1,inf", "--validate", "0.2",
-                "--out", tmp.toString(), "--name", "sweep"});
+                "--save-scores", "true", "--out", tmp.toString(), "--name", "sweep"});
         List<String> lines = Files.readAllLines(tmp.resolve("sweep.csv"));
         assertEquals(5, lines.size(), String.join("\n", lines));
         String[] own = lines.get(1).split(",");
@@ -72,6 +79,44 @@ public class OneClassBenchmarkTest {
         assertTrue(auroc[0] != auroc[2], String.join("\n", lines));
         String md = Files.readString(tmp.resolve("sweep.md"));
         assertTrue(md.contains("Rows marked wrec=W re-score the model"), md);
+        assertSavedScoresReproduceTheRows(tmp.resolve("sweep-scores.csv.gz"), lines.subList(1, lines.size()));
+    }
+
+    /**
+     * The score file holds one block per result row, in the rows' order: every scored example once, with the same
+     * labels in every block, and scores whose AUROC is the row's.
+     */
+    private static void assertSavedScoresReproduceTheRows(Path file, List<String> rows) throws Exception {
+        List<String> lines;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+                Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+            lines = r.lines().collect(Collectors.toList());
+        }
+        assertEquals(ScoreFile.HEADER, lines.get(0));
+        int n = Integer.parseInt(rows.get(0).split(",")[8]);
+        assertEquals(1 + rows.size() * n, lines.size());
+        boolean[] firstLabels = null;
+        for (int b = 0; b < rows.size(); b++) {
+            String[] row = rows.get(b).split(",");
+            boolean[] anomalous = new boolean[n];
+            double[] scores = new double[n];
+            for (int i = 0; i < n; i++) {
+                String[] f = lines.get(1 + b * n + i).split(",");
+                // method, normal_class, seed and contamination as in the results CSV, so each block joins its row
+                assertEquals(row[2] + "," + row[3] + "," + row[4] + "," + row[5],
+                        f[0] + "," + f[1] + "," + f[2] + "," + f[3]);
+                assertEquals(i, Integer.parseInt(f[4]));
+                anomalous[i] = f[5].equals("1");
+                scores[i] = Double.parseDouble(f[6]);
+            }
+            if (firstLabels == null) {
+                firstLabels = anomalous;
+            } else {
+                assertArrayEquals(firstLabels, anomalous, "block " + b);
+            }
+            assertEquals(Double.parseDouble(row[9]), ScoreEvaluation.of(anomalous, scores).auroc(), 1e-6,
+                    rows.get(b));
+        }
     }
 
     @Test

@@ -142,9 +142,11 @@ public class ResultTableTest {
         assertFalse(Files.exists(tmp.resolve("dup.md")) || Files.exists(tmp.resolve("mixed.md")));
     }
 
-    private record Run(int exitCode, String output) { }
+    /** A finished {@code /usr/bin/python3} process: exit code and output (stdout and stderr). */
+    record Run(int exitCode, String output) { }
 
-    private static Run python(String... args) throws Exception {
+    /** Runs {@code /usr/bin/python3} with the arguments (exit code -1 if it is not installed). */
+    static Run python(String... args) throws Exception {
         if (!Files.isExecutable(Paths.get("/usr/bin/python3"))) {
             return new Run(-1, "no /usr/bin/python3");
         }
@@ -155,7 +157,8 @@ public class ResultTableTest {
         return new Run(p.waitFor(), out);
     }
 
-    private static Path benchmarksFile(String name) {
+    /** A file of the repository's {@code benchmarks/} folder, from the module or the repository root. */
+    static Path benchmarksFile(String name) {
         Path p = Paths.get("..", "benchmarks", name);
         return Files.exists(p) ? p : Paths.get("benchmarks", name);
     }

@@ -1,0 +1,101 @@
+package dev.iae.examples.benchmark;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The per-example scores of a benchmark run ({@code --save-scores true}): one gzipped CSV file beside the results
+ * table, {@code NAME-scores.csv.gz}, with one line per scored example of every result row.
+ * <p>
+ * The file lets a later analysis combine the scores of different runs (e.g. add the scores of two models trained on
+ * different pre-processings, {@code benchmarks/peers.py add-scores}) without training again. Columns:
+ * {@link #HEADER}; {@code method}, {@code normal_class}, {@code seed} and {@code contamination} are written as in
+ * the results CSV ({@link ResultTable}), so each block joins the row it belongs to; {@code index} is the example's
+ * position in the scored (test or validation) set, the same order for every method of a run and for every run over
+ * the same split; {@code anomalous} is 1 or 0; {@code score} is the method's anomaly score (higher = more anomalous,
+ * the one-class SVM's already negated), written exactly ({@link Double#toString(double)}).
+ * <p>
+ * Each trained model appends its block as a gzip member of its own (concatenated members are one valid gzip
+ * stream), so a run that is stopped keeps every block written before, like the results table.
+ */
+final class ScoreFile {
+
+    /** The CSV header line. */
+    static final String HEADER = "method,normal_class,seed,contamination,index,anomalous,score";
+
+    private final Path path;
+
+    private ScoreFile(Path path) {
+        this.path = path;
+    }
+
+    /**
+     * Starts a score file, replacing any earlier file of that name.
+     * @param path the file ({@code NAME-scores.csv.gz}).
+     * @return the file, holding the header line.
+     * @throws IOException if it cannot be written.
+     */
+    static ScoreFile create(Path path) throws IOException {
+        ScoreFile f = new ScoreFile(path);
+        Files.deleteIfExists(path);
+        f.appendMember(HEADER + "\n");
+        return f;
+    }
+
+    /** @return the file's path. */
+    Path path() {
+        return path;
+    }
+
+    /**
+     * Appends the scores of one result row.
+     * @param method the row's method name, as in the results table.
+     * @param normalClass the normal class.
+     * @param seed the seed.
+     * @param contamination the contamination ratio.
+     * @param isAnomalous the scored examples' labels.
+     * @param scores the scores, one per example, in the same order.
+     * @throws IOException if the file cannot be written.
+     * @throws IllegalArgumentException if the lengths differ or the method name holds a comma or line break (it
+     *     would split the CSV line).
+     */
+    void append(String method, int normalClass, long seed, double contamination, boolean[] isAnomalous,
+                double[] scores) throws IOException {
+        if (isAnomalous.length != scores.length) {
+            throw new IllegalArgumentException("Method " + method + ": " + scores.length + " scores for "
+                    + isAnomalous.length + " examples");
+        }
+        if (method.contains(",") || method.contains("\n")) {
+            throw new IllegalArgumentException("Method name '" + method + "' cannot be a CSV field");
+        }
+        String prefix = method + "," + normalClass + "," + seed + "," + String.format(Locale.ROOT, "%.4f",
+                contamination) + ",";
+        StringBuilder sb = new StringBuilder(scores.length * 40);
+        for (int i = 0; i < scores.length; i++) {
+            sb.append(prefix).append(i).append(',').append(isAnomalous[i] ? '1' : '0').append(',')
+                    .append(Double.toString(scores[i])).append('\n');
+        }
+        appendMember(sb.toString());
+    }
+
+    private void appendMember(String text) throws IOException {
+        try (OutputStream os = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+             BufferedWriter w = new BufferedWriter(new OutputStreamWriter(new GZIPOutputStream(os, 1 << 16),
+                     StandardCharsets.UTF_8))) {
+            w.write(text);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ScoreFile(" + path + ")";
+    }
+}

@@ -1,0 +1,151 @@
+package dev.iae.examples.benchmark;
+
+import dev.iae.tribuo.evaluation.ScoreEvaluation;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
+
+import static dev.iae.examples.benchmark.ResultTableTest.benchmarksFile;
+import static dev.iae.examples.benchmark.ResultTableTest.python;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Tests {@link ScoreFile}: the format, the blocks a stopped run keeps, and the round trip through
+ * {@code benchmarks/peers.py add-scores}, which must read exactly what the Java runner wrote (the end-to-end run of
+ * the runner with {@code --save-scores} is in {@link OneClassBenchmarkTest}).
+ */
+public class ScoreFileTest {
+
+    private static final int N = 300;
+
+    @Test
+    public void blocksAreAppendedAsGzipMembersAndReadBackExactly(@TempDir Path tmp) throws Exception {
+        Path path = tmp.resolve("x-scores.csv.gz");
+        Files.writeString(path, "an earlier run");
+        ScoreFile f = ScoreFile.create(path);
+        f.append("A", 3, 7, 0.1, new boolean[]{true, false}, new double[]{0.1 + 0.2, -1e-300});
+        f.append("B@norm=GCN_L1_MIN_MAX;wrec=0.5", 3, 7, 0.1, new boolean[]{true, false}, new double[]{2, 1});
+        assertEquals(List.of(ScoreFile.HEADER,
+                "A,3,7,0.1000,0,1,0.30000000000000004",
+                "A,3,7,0.1000,1,0,-1.0E-300",
+                "B@norm=GCN_L1_MIN_MAX;wrec=0.5,3,7,0.1000,0,1,2.0",
+                "B@norm=GCN_L1_MIN_MAX;wrec=0.5,3,7,0.1000,1,0,1.0"), readLines(path));
+        assertThrows(IllegalArgumentException.class,
+                () -> f.append("A,B", 0, 1, 0, new boolean[]{true}, new double[]{1}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> f.append("A", 0, 1, 0, new boolean[]{true, false}, new double[]{1}));
+        assertTrue(e.getMessage().contains("1 scores for 2 examples"), e.getMessage());
+        assertEquals(5, readLines(path).size(), "a refused block writes nothing");
+    }
+
+    /**
+     * Two runs' score files and results tables, as the Java runner writes them: {@code add-scores} must report the
+     * AUROC and average precision of the per-example sum (computed here by {@link ScoreEvaluation}), and refuse
+     * parts that scored other examples.
+     */
+    @Test
+    public void peersAddScoresEvaluatesTheSumOfTheSavedScores(@TempDir Path tmp) throws Exception {
+        assumeTrue(python("-c", "import numpy").exitCode() == 0, "/usr/bin/python3 with numpy is not installed");
+        Random rnd = new Random(5);
+        boolean[] anomalous = new boolean[N];
+        double[] a = new double[N];
+        double[] b = new double[N];
+        for (int i = 0; i < N; i++) {
+            anomalous[i] = rnd.nextInt(10) != 0;
+            // Each part sees a different half of the anomalies (the first with ties).
+            a[i] = Math.rint(4 * (rnd.nextGaussian() + (anomalous[i] && i % 2 == 0 ? 1.5 : 0))) / 4;
+            b[i] = rnd.nextGaussian() + (anomalous[i] && i % 2 == 1 ? 1.5 : 0);
+        }
+        writeRun(tmp, "ra", "GCN", anomalous, a);
+        writeRun(tmp, "rb", "GLOBAL", anomalous, b);
+        double[] sum = new double[N];
+        for (int i = 0; i < N; i++) {
+            sum[i] = a[i] + b[i];
+        }
+        ScoreEvaluation expected = ScoreEvaluation.of(anomalous, sum);
+        // The sum's AUROC is neither part's, so a tool that reported a part would fail.
+        double aucA = ScoreEvaluation.of(anomalous, a).auroc();
+        double aucB = ScoreEvaluation.of(anomalous, b).auroc();
+        assertTrue(Math.abs(expected.auroc() - aucA) > 0.01 && Math.abs(expected.auroc() - aucB) > 0.01,
+                expected.auroc() + " vs " + aucA + ", " + aucB);
+
+        ResultTableTest.Run ok = addScores(tmp, "sum", "ra", "GCN", "rb", "GLOBAL");
+        assertEquals(0, ok.exitCode(), ok.output());
+        List<String> rows = Files.readAllLines(tmp.resolve("sum.csv"));
+        assertEquals(2, rows.size(), String.join("\n", rows));
+        String[] f = rows.get(1).split(",");
+        assertEquals("java,fashion-mnist-validation,GCN+GLOBAL,4,2,0.0000,0,900," + N, String.join(",",
+                List.of(f).subList(0, 9)));
+        assertEquals(expected.auroc(), Double.parseDouble(f[9]), 1e-6);
+        assertEquals(expected.averagePrecision(), Double.parseDouble(f[10]), 1e-6);
+        assertEquals(30.0, Double.parseDouble(f[11]), 1e-9, "train seconds: the parts' sum");
+
+        // Labels that differ: the parts did not score the same examples.
+        anomalous[0] = !anomalous[0];
+        writeRun(tmp, "rc", "OTHER", anomalous, b);
+        ResultTableTest.Run other = addScores(tmp, "bad1", "ra", "GCN", "rc", "OTHER");
+        assertEquals(1, other.exitCode(), other.output());
+        assertTrue(other.output().contains("labels differ"), other.output());
+        assertFalse(Files.exists(tmp.resolve("bad1.csv")));
+    }
+
+    @Test
+    public void peersAddScoresRefusesScoresThatAreNotTheRows(@TempDir Path tmp) throws Exception {
+        assumeTrue(python("-c", "import numpy").exitCode() == 0, "/usr/bin/python3 with numpy is not installed");
+        boolean[] anomalous = {true, true, false, false};
+        writeRun(tmp, "ra", "GCN", anomalous, new double[]{4, 3, 2, 1});
+        writeRun(tmp, "rb", "GLOBAL", anomalous, new double[]{1, 2, 3, 4});
+        // The other run's score file: it has no block of this method.
+        Files.copy(tmp.resolve("rb-scores.csv.gz"), tmp.resolve("ra-scores.csv.gz"),
+                StandardCopyOption.REPLACE_EXISTING);
+        ResultTableTest.Run run = addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL");
+        assertEquals(1, run.exitCode(), run.output());
+        assertTrue(run.output().contains("holds no scores of method GCN"), run.output());
+        // The right method and examples, but the other model's scores: AUROC 0, the row says 1.
+        ScoreFile.create(tmp.resolve("ra-scores.csv.gz")).append("GCN", 4, 2, 0, anomalous,
+                new double[]{1, 2, 3, 4});
+        run = addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL");
+        assertEquals(1, run.exitCode(), run.output());
+        assertTrue(run.output().contains("the saved scores give AUROC 0.000000, the row says 1.000000"),
+                run.output());
+    }
+
+    /** Writes NAME.csv (one results row) and NAME-scores.csv.gz, as the runner does for one class and seed. */
+    private static void writeRun(Path dir, String name, String method, boolean[] anomalous, double[] scores)
+            throws Exception {
+        ScoreEvaluation e = ScoreEvaluation.of(anomalous, scores);
+        ResultTable t = new ResultTable();
+        t.add(new ResultTable.Row("java", "fashion-mnist-validation", method, 4, 2, 0.0, 0, 900, scores.length,
+                e.auroc(), e.averagePrecision(), 15.0, 0.5));
+        t.writeCsv(dir.resolve(name + ".csv"));
+        ScoreFile.create(dir.resolve(name + "-scores.csv.gz")).append(method, 4, 2, 0.0, anomalous, scores);
+    }
+
+    private static ResultTableTest.Run addScores(Path dir, String name, String runA, String methodA, String runB,
+                                                 String methodB) throws Exception {
+        return python(benchmarksFile("peers.py").toString(), "add-scores", "--out", dir.toString(), "--name", name,
+                "--method-name", methodA + "+" + methodB, "--part", dir.resolve(runA + ".csv").toString(), methodA,
+                "--part", dir.resolve(runB + ".csv").toString(), methodB);
+    }
+
+    private static List<String> readLines(Path path) throws Exception {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+                Files.newInputStream(path)), StandardCharsets.UTF_8))) {
+            return r.lines().collect(Collectors.toList());
+        }
+    }
+}
