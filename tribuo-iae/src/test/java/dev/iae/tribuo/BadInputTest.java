@@ -173,8 +173,8 @@ public class BadInputTest {
 
     static Stream<Arguments> trainingCases() {
         UnaryOperator<IaeTrainer.Builder> same = b -> b;
-        BatchCounter oneBatch = new BatchCounter();
-        BatchCounter twoBatches = new BatchCounter();
+        RecordingListener oneBatch = new RecordingListener();
+        RecordingListener twoBatches = new RecordingListener();
         return Stream.of(
                 refused("empty dataset", () -> ReliabilityFixtures.emptyDataset("empty"), same,
                         IllegalArgumentException.class, "empty"),
@@ -250,12 +250,12 @@ public class BadInputTest {
                 trains("batch size larger than the dataset: one full batch per epoch", () -> expected(40, 3L),
                         b -> b.batchSize(1000).listener(oneBatch), (m, t) -> {
                             assertFiniteScores(m, t.test);
-                            oneBatch.assertEveryEpoch(1);
+                            oneBatch.assertBatchesPerEpoch(1);
                         }),
                 trains("batch size leaving a last batch of one example: it is skipped", () -> expected(41, 3L),
                         b -> b.batchSize(20).listener(twoBatches), (m, t) -> {
                             assertFiniteScores(m, t.test);
-                            twoBatches.assertEveryEpoch(2);
+                            twoBatches.assertBatchesPerEpoch(2);
                         }),
                 refused("absurd learning rate: pre-training diverges", () -> expected(200, 3L),
                         b -> b.learningRate(1e30).pretrainEpochs(3).epochs(3),
@@ -276,25 +276,6 @@ public class BadInputTest {
                     : ReliabilityFixtures.example(new String[]{"f1", "f4"}, 0.2 * i, -0.1 * i));
         }
         return ds;
-    }
-
-    /** Records the batch count of every epoch a training run reports. */
-    static final class BatchCounter implements TrainingListener {
-        private final List<String> seen = new ArrayList<>();
-
-        @Override
-        public void onBatch(Phase phase, int epoch, int epochs, int batch, int batches, double loss) {
-            seen.add(phase + " " + epoch + ": batch " + batch + " of " + batches);
-        }
-
-        /** Asserts that every epoch of both phases ran exactly {@code n} batches, numbered 1 to n. */
-        void assertEveryEpoch(int n) {
-            assertFalse(seen.isEmpty(), "no batch reported");
-            for (int i = 0; i < seen.size(); i++) {
-                String expected = " batch " + (i % n + 1) + " of " + n;
-                assertTrue(seen.get(i).endsWith(expected), "expected" + expected + ", got " + seen);
-            }
-        }
     }
 
     @ParameterizedTest(name = "{0}")

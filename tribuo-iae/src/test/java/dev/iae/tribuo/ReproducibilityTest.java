@@ -67,26 +67,12 @@ public class ReproducibilityTest {
         System.out.printf("Two JVM runs, same seed: max score difference %.3g over %d scores%n", maxDiff, first.length);
     }
 
-    /** Records every batch loss of a training run. */
-    private static final class LossRecorder implements TrainingListener {
-        final List<Double> losses = Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void onBatch(Phase phase, int epoch, int epochs, int batch, int batches, double loss) {
-            losses.add(loss);
-        }
-
-        double[] values() {
-            return losses.stream().mapToDouble(Double::doubleValue).toArray();
-        }
-    }
-
     private static double[] batchLosses(MutableDataset<Event> data) {
-        LossRecorder recorder = new LossRecorder();
+        RecordingListener recorder = new RecordingListener();
         IaeTrainer trainer = ReliabilityFixtures.tinyTrainer().lambdaKl(1e-2).pretrainEpochs(2).epochs(6)
                 .batchSize(8).listener(recorder).build();
         try (IaeModel ignored = trainer.train(data)) {
-            return recorder.values();
+            return recorder.batchLossValues();
         }
     }
 

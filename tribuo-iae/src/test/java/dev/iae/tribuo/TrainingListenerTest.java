@@ -46,43 +46,6 @@ public class TrainingListenerTest {
                 .pretrainEpochs(2).epochs(3).batchSize(BATCH).seed(11L).executionProvider(ExecutionProvider.CPU);
     }
 
-    /** Records every event as a line of text and checks the invariants the CLI relies on as it goes. */
-    private static final class Recorder implements TrainingListener {
-        final List<String> events = new ArrayList<>();
-        final List<Double> batchLosses = new ArrayList<>();
-        final List<Double> epochLosses = new ArrayList<>();
-        long lastElapsed = -1;
-        double epochSum;
-        int epochBatches;
-
-        @Override
-        public void onStart(int pretrainEpochs, int epochs, int batchesPerEpoch, int examples) {
-            events.add("start " + pretrainEpochs + " " + epochs + " " + batchesPerEpoch + " " + examples);
-        }
-
-        @Override
-        public void onBatch(Phase phase, int epoch, int epochs, int batch, int batches, double loss) {
-            assertTrue(Double.isFinite(loss) && loss >= 0, "batch loss " + loss);
-            events.add("batch " + phase + " " + epoch + "/" + epochs + " " + batch + "/" + batches);
-            batchLosses.add(loss);
-            epochSum += loss;
-            epochBatches++;
-        }
-
-        @Override
-        public void onEpoch(Phase phase, int epoch, int epochs, double meanLoss, long elapsedMillis) {
-            assertTrue(Double.isFinite(meanLoss), "epoch loss " + meanLoss);
-            // The epoch's loss is the mean of the batch losses just reported.
-            assertEquals(epochSum / epochBatches, meanLoss, 1e-6 * Math.max(1, Math.abs(meanLoss)));
-            assertTrue(elapsedMillis >= lastElapsed, "elapsed time went backwards");
-            lastElapsed = elapsedMillis;
-            epochSum = 0;
-            epochBatches = 0;
-            events.add("epoch " + phase + " " + epoch + "/" + epochs);
-            epochLosses.add(meanLoss);
-        }
-    }
-
     private static List<String> expectedEvents(int pretrain, int joint) {
         List<String> expected = new ArrayList<>();
         expected.add("start " + pretrain + " " + joint + " " + BATCHES + " " + EXAMPLES);
@@ -109,7 +72,7 @@ public class TrainingListenerTest {
 
     @Test
     public void listenerSeesEveryBatchAndEpochInOrder() {
-        Recorder recorder = new Recorder();
+        RecordingListener recorder = new RecordingListener();
         IaeTrainer trainer = tiny().listener(recorder).build();
         assertSame(recorder, trainer.getListener());
         try (IaeModel model = trainer.train(train)) {
@@ -122,7 +85,7 @@ public class TrainingListenerTest {
         assertTrue(recorder.epochLosses.get(1) < recorder.epochLosses.get(0), recorder.epochLosses.toString());
 
         // The trainer network path (no ONNX) reports too; a Deep SVDD network pre-trains its throw-away decoder.
-        Recorder svdd = new Recorder();
+        RecordingListener svdd = new RecordingListener();
         IaeTrainer deepSvdd = tiny().preset(IaePreset.DEEP_SVDD).pretrainEpochs(1).epochs(2).listener(svdd).build();
         try (IaeTrainer.TrainedNetwork net = deepSvdd.trainNetwork(train)) {
             assertEquals(EXAMPLES, net.trainingExamples());
@@ -132,7 +95,7 @@ public class TrainingListenerTest {
 
     @Test
     public void listenerIsNeitherConfigurationNorProvenance() {
-        IaeTrainer with = tiny().listener(new Recorder()).build();
+        IaeTrainer with = tiny().listener(new RecordingListener()).build();
         IaeTrainer without = tiny().build();
         assertEquals(TrainingListener.NONE, without.getListener());
         Map<String, Provenance> a = with.getProvenance().getConfiguredParameters();
