@@ -48,6 +48,7 @@ import struct
 import sys
 import tarfile
 import time
+import zlib
 from collections import OrderedDict
 from datetime import datetime, timezone
 
@@ -215,10 +216,23 @@ def load_cifar(location):
 
 # ---------------------------------------------------------------------------------------------------------- metrics
 
-def auroc(is_anomalous, scores):
-    """Mann-Whitney AUROC with average ranks for ties (anomalous = positive)."""
+def checked_labels_and_scores(is_anomalous, scores):
+    """The labels and scores as numpy arrays; refuses NaN scores and a set without both kinds of example (the Java
+    ScoreEvaluation refuses the same)."""
     y = np.asarray(is_anomalous, dtype=bool)
     s = np.asarray(scores, dtype=np.float64)
+    if len(y) != len(s):
+        raise ValueError("%d labels for %d scores" % (len(y), len(s)))
+    if np.isnan(s).any():
+        raise ValueError("NaN score at index %d" % int(np.flatnonzero(np.isnan(s))[0]))
+    if y.all() or not y.any():
+        raise ValueError("AUROC and average precision need both anomalous and expected examples")
+    return y, s
+
+
+def auroc(is_anomalous, scores):
+    """Mann-Whitney AUROC with average ranks for ties (anomalous = positive)."""
+    y, s = checked_labels_and_scores(is_anomalous, scores)
     order = np.argsort(s, kind="mergesort")
     ranks = np.empty(len(s), dtype=np.float64)
     sorted_s = s[order]
@@ -239,11 +253,10 @@ def average_precision(is_anomalous, scores):
     (recall gained) x (precision there), examples with equal scores entering together; scikit-learn's
     average_precision_score and the Java ScoreEvaluation compute the same (numpy only, so the tables' tools run
     without scikit-learn)."""
-    y = np.asarray(is_anomalous, dtype=bool)
-    s = np.asarray(scores, dtype=np.float64)
+    y, s = checked_labels_and_scores(is_anomalous, scores)
     order = np.argsort(-s, kind="mergesort")
     s_sorted = s[order]
-    last = np.r_[np.nonzero(np.diff(s_sorted))[0], len(s) - 1]  # last example of each group of equal scores
+    last = np.r_[np.nonzero(s_sorted[1:] != s_sorted[:-1])[0], len(s) - 1]  # last of each group of equal scores
     tp = np.cumsum(y[order])[last]
     precision = tp / (last + 1.0)
     recall = tp / tp[-1]
@@ -268,8 +281,9 @@ def start_scores(path):
 
 
 def append_scores(path, method, normal_class, seed, contamination, is_anomalous, scores):
-    """Appends one result row's scores as a gzip member (a stopped run keeps every block written before)."""
-    if "," in method or "\n" in method:
+    """Appends one result row's scores as a gzip member of its own (a run stopped between two rows keeps every block
+    written before)."""
+    if any(c in method for c in ",\n\r"):
         raise ValueError("Method name %r cannot be a CSV field" % method)
     prefix = "%s,%d,%d,%s," % (method, normal_class, seed, fmt(contamination, 4))
     with gzip.open(path, "at", encoding="utf-8") as f:
@@ -281,19 +295,25 @@ def read_scores(path, method):
     """The blocks of one method in a score file: {(normal_class, seed, contamination "0.0000"): (anomalous bool
     array, scores float64 array)}, in index order; refuses a file whose blocks are not whole (missing or repeated
     indices)."""
+    if not os.path.exists(path):
+        sys.exit("%s: no score file beside the results table (run with --save-scores true)" % path)
     blocks = OrderedDict()
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        header = f.readline().rstrip("\n")
-        if header != SCORE_HEADER:
-            sys.exit("%s: not a score file (header %r)" % (path, header))
-        for line in f:
-            m, k, seed, r, i, a, v = line.rstrip("\n").rsplit(",", 6)
-            if m != method:
-                continue
-            b = blocks.setdefault((int(k), int(seed), r), ([], [], []))
-            b[0].append(int(i))
-            b[1].append(a == "1")
-            b[2].append(float(v))
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            header = f.readline().rstrip("\n")
+            if header != SCORE_HEADER:
+                sys.exit("%s: not a score file (header %r)" % (path, header))
+            for line in f:
+                m, k, seed, r, i, a, v = line.rstrip("\n").rsplit(",", 6)
+                if m != method:
+                    continue
+                b = blocks.setdefault((int(k), int(seed), r), ([], [], []))
+                b[0].append(int(i))
+                b[1].append(a == "1")
+                b[2].append(float(v))
+    except (EOFError, OSError, zlib.error) as e:
+        sys.exit("%s: cannot be read to the end (%s): a run killed while writing it leaves its last block cut; "
+                 "the blocks before it are whole, but this tool reads only whole files" % (path, e))
     out = OrderedDict()
     for key, (idx, anom, val) in blocks.items():
         if idx != list(range(len(idx))):
@@ -606,6 +626,8 @@ def cmd_run(args):
     score_file = os.path.join(args.out, name + "-scores.csv.gz")
     if save_scores:
         start_scores(score_file)
+    elif os.path.exists(score_file):
+        os.remove(score_file)  # an earlier run's scores must not sit beside this run's table
     rows = []
 
     def write():
@@ -719,6 +741,8 @@ def cmd_add_scores(args):
     beside it) and evaluates the sum per class, seed and ratio, as a results table. Each part's scores are taken as
     saved (for an IAE model: its own score, whose parts the trainer standardised on the training set); nothing is
     fitted on the scored data. Every part must have scored the same examples (same data set, labels and order)."""
+    if len(set(map(tuple, args.part))) < len(args.part):
+        sys.exit("The same part is given twice: %s" % args.part)
     parts = []
     for path, method in args.part:
         rows = read_rows([path], keep=lambda r, m=method: r["method"] == m)
@@ -731,6 +755,8 @@ def cmd_add_scores(args):
         sys.exit("The parts scored different data sets: %s" % ", ".join(sorted(datasets)))
     keys = [k for k in parts[0][2] if all(k in p[2] and k in p[3] for p in parts)]
     skipped = sorted(set(k for p in parts for k in p[2]) - set(keys))
+    if not keys:
+        sys.exit("The parts have no normal class, seed and ratio in common (or no saved scores for them)")
     if skipped:
         print("not in every part (left out): %s" % ", ".join("class %d seed %d r=%s" % k for k in skipped))
     out = []
@@ -741,7 +767,7 @@ def cmd_add_scores(args):
             row = rows[key]
             anom, s = scores[key]
             # The saved scores must be the row's: recompute its AUROC (6 decimals in the CSV).
-            if abs(auroc(anom, s) - float(row["auroc"])) > 2e-6:
+            if not abs(auroc(anom, s) - float(row["auroc"])) <= 2e-6:
                 sys.exit("%s %s class %d seed %d: the saved scores give AUROC %.6f, the row says %s" % (
                     (path, method) + key[:2] + (auroc(anom, s), row["auroc"])))
             if labels is None:
@@ -758,8 +784,10 @@ def cmd_add_scores(args):
                             (path, method) + key[:2] + (f, row[f], first[f])))
                 total += s
         k, seed, r = key
+        if not np.all(np.isfinite(total)):
+            sys.exit("class %d seed %d: the sum has non-finite scores" % key[:2])
         out.append(OrderedDict(
-            implementation=first["implementation"], dataset=first["dataset"], method=args.method_name,
+            implementation="+".join(OrderedDict.fromkeys(p[2][key]["implementation"] for p in parts)), dataset=first["dataset"], method=args.method_name,
             normal_class=k, seed=seed, contamination=r, max_normal=first["max_normal"], n_train=first["n_train"],
             n_test=len(labels), auroc=fmt(auroc(labels, total), 6),
             average_precision=fmt(average_precision(labels, total), 6),

@@ -127,6 +127,7 @@ public final class OneClassBenchmark {
     private int validateFold = 0;
     /** Extra scorings of each IAE model ({@code --rec-weights}), or null. */
     private ScoreSweep sweep = null;
+    /** Whether each row's per-example scores are written to {@code NAME-scores.csv.gz} ({@code --save-scores}). */
     private boolean saveScores = false;
     private int threads = 1;
     private Path out = Paths.get("benchmarks", "results");
@@ -431,7 +432,11 @@ public final class OneClassBenchmark {
         System.out.printf("OneClassBenchmark: %s, data %s, classes %s, seeds %s, methods %s, maxNormal %d, r %s%n",
                 dataset, data, Arrays.toString(classes), Arrays.toString(seeds), methods, maxNormal,
                 Arrays.toString(contaminations));
-        ScoreFile scoreFile = saveScores ? ScoreFile.create(out.resolve(name + "-scores.csv.gz")) : null;
+        Path scorePath = out.resolve(name + "-scores.csv.gz");
+        ScoreFile scoreFile = saveScores ? ScoreFile.create(scorePath) : null;
+        if (!saveScores) {
+            Files.deleteIfExists(scorePath);  // an earlier run's scores must not sit beside this run's table
+        }
         if (validate > 0) {
             runValidation(table, cmd, start, startLoad, t0All, scoreFile);
             return;
@@ -550,44 +555,43 @@ public final class OneClassBenchmark {
             negate = false;
         }
         double trainSeconds = secs(t0);
-        long t1 = System.nanoTime();
-        List<Prediction<Event>> predictions = model.predict(test);
-        double scoreSeconds = secs(t1);
-        double[] scores = new double[predictions.size()];
-        for (int i = 0; i < scores.length; i++) {
-            double s = predictions.get(i).getOutput().getScore();
-            scores[i] = negate ? -s : s;
-        }
-        ScoreEvaluation eval = ScoreEvaluation.of(isAnomalous, scores);
-        List<ResultTable.Row> rows = new ArrayList<>();
-        rows.add(new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal, train.size(),
-                test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds));
-        if (scoreFile != null) {
-            scoreFile.append(rowMethod(method), k, seed, r, isAnomalous, scores);
-        }
-        if (model instanceof IaeModel iae) {
-            try {
-                if (sweep != null && ScoreSweep.appliesTo(iae)) {
-                    long t2 = System.nanoTime();
-                    List<double[]> weighted = sweep.scores(ScoreSweep.scoreStats(iae), ScoreSweep.parts(iae, test));
-                    double sweepSeconds = secs(t2);
-                    double[] w = sweep.weights();
-                    for (int i = 0; i < w.length; i++) {
-                        String rowMethod = withLabel(rowMethod(method), ScoreSweep.label(w[i]));
-                        ScoreEvaluation e = ScoreEvaluation.of(isAnomalous, weighted.get(i));
-                        rows.add(new ResultTable.Row("java", rowDataset(), rowMethod, k, seed, r, maxNormal,
-                                train.size(), test.size(), e.auroc(), e.averagePrecision(), trainSeconds,
-                                sweepSeconds));
-                        if (scoreFile != null) {
-                            scoreFile.append(rowMethod, k, seed, r, isAnomalous, weighted.get(i));
-                        }
+        try {
+            long t1 = System.nanoTime();
+            List<Prediction<Event>> predictions = model.predict(test);
+            double scoreSeconds = secs(t1);
+            double[] scores = new double[predictions.size()];
+            for (int i = 0; i < scores.length; i++) {
+                double s = predictions.get(i).getOutput().getScore();
+                scores[i] = negate ? -s : s;
+            }
+            ScoreEvaluation eval = ScoreEvaluation.of(isAnomalous, scores);
+            List<ResultTable.Row> rows = new ArrayList<>();
+            rows.add(new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal,
+                    train.size(), test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds));
+            if (scoreFile != null) {
+                scoreFile.append(rowMethod(method), k, seed, r, isAnomalous, scores);
+            }
+            if (model instanceof IaeModel iae && sweep != null && ScoreSweep.appliesTo(iae)) {
+                long t2 = System.nanoTime();
+                List<double[]> weighted = sweep.scores(ScoreSweep.scoreStats(iae), ScoreSweep.parts(iae, test));
+                double sweepSeconds = secs(t2);
+                double[] w = sweep.weights();
+                for (int i = 0; i < w.length; i++) {
+                    String rowMethod = withLabel(rowMethod(method), ScoreSweep.label(w[i]));
+                    ScoreEvaluation e = ScoreEvaluation.of(isAnomalous, weighted.get(i));
+                    rows.add(new ResultTable.Row("java", rowDataset(), rowMethod, k, seed, r, maxNormal,
+                            train.size(), test.size(), e.auroc(), e.averagePrecision(), trainSeconds, sweepSeconds));
+                    if (scoreFile != null) {
+                        scoreFile.append(rowMethod, k, seed, r, isAnomalous, weighted.get(i));
                     }
                 }
-            } finally {
+            }
+            return rows;
+        } finally {
+            if (model instanceof IaeModel iae) {
                 iae.close();
             }
         }
-        return rows;
     }
 
     /** A row method name with one more "key=value" label (after '@', or ';' when it already has labels). */

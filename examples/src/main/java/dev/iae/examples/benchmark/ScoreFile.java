@@ -23,16 +23,19 @@ import java.util.zip.GZIPOutputStream;
  * the same split; {@code anomalous} is 1 or 0; {@code score} is the method's anomaly score (higher = more anomalous,
  * the one-class SVM's already negated), written exactly ({@link Double#toString(double)}).
  * <p>
- * Each trained model appends its block as a gzip member of its own (concatenated members are one valid gzip
- * stream), so a run that is stopped keeps every block written before, like the results table.
+ * Each result row appends its block as a gzip member of its own (concatenated members are one valid gzip stream),
+ * so a run stopped between two rows keeps every block written before, like the results table (a run killed while
+ * writing leaves its last member cut, which readers refuse).
  */
 final class ScoreFile {
 
     /** The CSV header line. */
     static final String HEADER = "method,normal_class,seed,contamination,index,anomalous,score";
 
+    /** The file. */
     private final Path path;
 
+    /** @param path the file, already started by {@link #create}. */
     private ScoreFile(Path path) {
         this.path = path;
     }
@@ -50,11 +53,6 @@ final class ScoreFile {
         return f;
     }
 
-    /** @return the file's path. */
-    Path path() {
-        return path;
-    }
-
     /**
      * Appends the scores of one result row.
      * @param method the row's method name, as in the results table.
@@ -64,7 +62,7 @@ final class ScoreFile {
      * @param isAnomalous the scored examples' labels.
      * @param scores the scores, one per example, in the same order.
      * @throws IOException if the file cannot be written.
-     * @throws IllegalArgumentException if the lengths differ or the method name holds a comma or line break (it
+     * @throws IllegalArgumentException if the lengths differ or the method name holds a comma or a line break (it
      *     would split the CSV line).
      */
     void append(String method, int normalClass, long seed, double contamination, boolean[] isAnomalous,
@@ -73,7 +71,7 @@ final class ScoreFile {
             throw new IllegalArgumentException("Method " + method + ": " + scores.length + " scores for "
                     + isAnomalous.length + " examples");
         }
-        if (method.contains(",") || method.contains("\n")) {
+        if (method.contains(",") || method.contains("\n") || method.contains("\r")) {
             throw new IllegalArgumentException("Method name '" + method + "' cannot be a CSV field");
         }
         String prefix = method + "," + normalClass + "," + seed + "," + String.format(Locale.ROOT, "%.4f",
@@ -86,6 +84,7 @@ final class ScoreFile {
         appendMember(sb.toString());
     }
 
+    /** Appends the text as one gzip member (written and finished here, so the file is whole after each call). */
     private void appendMember(String text) throws IOException {
         try (OutputStream os = Files.newOutputStream(path, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
              BufferedWriter w = new BufferedWriter(new OutputStreamWriter(new GZIPOutputStream(os, 1 << 16),

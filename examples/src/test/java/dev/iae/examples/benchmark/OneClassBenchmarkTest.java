@@ -84,7 +84,7 @@ public class OneClassBenchmarkTest {
 
     /**
      * The score file holds one block per result row, in the rows' order: every scored example once, with the same
-     * labels in every block, and scores whose AUROC is the row's.
+     * labels in every block, and scores whose AUROC and average precision are the row's.
      */
     private static void assertSavedScoresReproduceTheRows(Path file, List<String> rows) throws Exception {
         List<String> lines;
@@ -114,8 +114,9 @@ public class OneClassBenchmarkTest {
             } else {
                 assertArrayEquals(firstLabels, anomalous, "block " + b);
             }
-            assertEquals(Double.parseDouble(row[9]), ScoreEvaluation.of(anomalous, scores).auroc(), 1e-6,
-                    rows.get(b));
+            ScoreEvaluation e = ScoreEvaluation.of(anomalous, scores);
+            assertEquals(Double.parseDouble(row[9]), e.auroc(), 1e-6, rows.get(b));
+            assertEquals(Double.parseDouble(row[10]), e.averagePrecision(), 1e-6, rows.get(b));
         }
     }
 

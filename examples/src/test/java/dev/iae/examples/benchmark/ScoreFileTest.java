@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -38,18 +39,51 @@ public class ScoreFileTest {
         Files.writeString(path, "an earlier run");
         ScoreFile f = ScoreFile.create(path);
         f.append("A", 3, 7, 0.1, new boolean[]{true, false}, new double[]{0.1 + 0.2, -1e-300});
+        long afterFirstBlock = Files.size(path);
         f.append("B@norm=GCN_L1_MIN_MAX;wrec=0.5", 3, 7, 0.1, new boolean[]{true, false}, new double[]{2, 1});
         assertEquals(List.of(ScoreFile.HEADER,
                 "A,3,7,0.1000,0,1,0.30000000000000004",
                 "A,3,7,0.1000,1,0,-1.0E-300",
                 "B@norm=GCN_L1_MIN_MAX;wrec=0.5,3,7,0.1000,0,1,2.0",
                 "B@norm=GCN_L1_MIN_MAX;wrec=0.5,3,7,0.1000,1,0,1.0"), readLines(path));
-        assertThrows(IllegalArgumentException.class,
-                () -> f.append("A,B", 0, 1, 0, new boolean[]{true}, new double[]{1}));
+        for (String bad : new String[]{"A,B", "A\nB", "A\rB"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> f.append(bad, 0, 1, 0, new boolean[]{true}, new double[]{1}));
+            assertTrue(e.getMessage().contains("cannot be a CSV field"), e.getMessage());
+        }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> f.append("A", 0, 1, 0, new boolean[]{true, false}, new double[]{1}));
         assertTrue(e.getMessage().contains("1 scores for 2 examples"), e.getMessage());
         assertEquals(5, readLines(path).size(), "a refused block writes nothing");
+        // Each block is a whole gzip member: the file cut after the first block still reads as header + block.
+        Path cut = tmp.resolve("cut-scores.csv.gz");
+        Files.write(cut, Arrays.copyOf(Files.readAllBytes(path), (int) afterFirstBlock));
+        assertEquals(readLines(path).subList(0, 3), readLines(cut));
+    }
+
+    /** peers.py writes the same format (its run --save-scores): the same lines, read back as the same values. */
+    @Test
+    public void thePythonPeersWriteTheSameFormat(@TempDir Path tmp) throws Exception {
+        assumeTrue(python("-c", "import numpy").exitCode() == 0, "/usr/bin/python3 with numpy is not installed");
+        boolean[] anomalous = {true, false, true};
+        double[] scores = {0.1 + 0.2, -1e-300, 12345.678};
+        ScoreFile.create(tmp.resolve("java.csv.gz")).append("M", 2, 3, 0.05, anomalous, scores);
+        String benchmarks = benchmarksFile("peers.py").toAbsolutePath().getParent().toString();
+        ResultTableTest.Run run = python("-c", "import sys; sys.path.insert(0, sys.argv[1]); import peers; "
+                + "peers.start_scores(sys.argv[2]); peers.append_scores(sys.argv[2], 'M', 2, 3, 0.05, "
+                + "[True, False, True], [0.1 + 0.2, -1e-300, 12345.678])", benchmarks,
+                tmp.resolve("python.csv.gz").toString());
+        assertEquals(0, run.exitCode(), run.output());
+        List<String> java = readLines(tmp.resolve("java.csv.gz"));
+        List<String> py = readLines(tmp.resolve("python.csv.gz"));
+        assertEquals(java.size(), py.size(), py.toString());
+        assertEquals(java.get(0), py.get(0));
+        for (int i = 1; i < java.size(); i++) {
+            String[] j = java.get(i).split(",");
+            String[] p = py.get(i).split(",");
+            assertEquals(String.join(",", List.of(j).subList(0, 6)), String.join(",", List.of(p).subList(0, 6)));
+            assertEquals(Double.parseDouble(j[6]), Double.parseDouble(p[6]), 0.0, py.get(i));
+        }
     }
 
     /**
@@ -97,10 +131,23 @@ public class ScoreFileTest {
         // Labels that differ: the parts did not score the same examples.
         anomalous[0] = !anomalous[0];
         writeRun(tmp, "rc", "OTHER", anomalous, b);
-        ResultTableTest.Run other = addScores(tmp, "bad1", "ra", "GCN", "rc", "OTHER");
-        assertEquals(1, other.exitCode(), other.output());
-        assertTrue(other.output().contains("labels differ"), other.output());
-        assertFalse(Files.exists(tmp.resolve("bad1.csv")));
+        assertRefused(addScores(tmp, "bad1", "ra", "GCN", "rc", "OTHER"), "labels differ");
+        anomalous[0] = !anomalous[0];
+        // The same part twice, parts trained on other data, no class in common, no score file: refused.
+        assertRefused(addScores(tmp, "bad2", "ra", "GCN", "ra", "GCN"), "same part is given twice");
+        writeRun(tmp, "re", "MORE", anomalous, b);
+        Files.writeString(tmp.resolve("re.csv"), Files.readString(tmp.resolve("re.csv")).replace(",900,", ",901,"));
+        assertRefused(addScores(tmp, "bad3", "ra", "GCN", "re", "MORE"), "n_train 901, the first part has 900");
+        ResultTable otherClass = new ResultTable();
+        otherClass.add(new ResultTable.Row("java", "fashion-mnist-validation", "C5", 5, 2, 0.0, 0, 900, N, 0.5, 0.5,
+                1, 1));
+        otherClass.writeCsv(tmp.resolve("rf.csv"));
+        assertRefused(addScores(tmp, "bad4", "ra", "GCN", "rf", "C5"), "no score file beside the results table");
+        ScoreFile.create(tmp.resolve("rf-scores.csv.gz")).append("C5", 5, 2, 0, anomalous, b);
+        assertRefused(addScores(tmp, "bad4", "ra", "GCN", "rf", "C5"), "no normal class, seed and ratio in common");
+        for (int i = 1; i <= 4; i++) {
+            assertFalse(Files.exists(tmp.resolve("bad" + i + ".csv")), "bad" + i);
+        }
     }
 
     @Test
@@ -112,16 +159,23 @@ public class ScoreFileTest {
         // The other run's score file: it has no block of this method.
         Files.copy(tmp.resolve("rb-scores.csv.gz"), tmp.resolve("ra-scores.csv.gz"),
                 StandardCopyOption.REPLACE_EXISTING);
-        ResultTableTest.Run run = addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL");
-        assertEquals(1, run.exitCode(), run.output());
-        assertTrue(run.output().contains("holds no scores of method GCN"), run.output());
+        assertRefused(addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL"), "holds no scores of method GCN");
         // The right method and examples, but the other model's scores: AUROC 0, the row says 1.
         ScoreFile.create(tmp.resolve("ra-scores.csv.gz")).append("GCN", 4, 2, 0, anomalous,
                 new double[]{1, 2, 3, 4});
-        run = addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL");
+        assertRefused(addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL"),
+                "the saved scores give AUROC 0.000000, the row says 1.000000");
+        // A file cut inside its last member (a run killed while writing): a clear refusal, not a traceback.
+        byte[] whole = Files.readAllBytes(tmp.resolve("ra-scores.csv.gz"));
+        Files.write(tmp.resolve("ra-scores.csv.gz"), Arrays.copyOf(whole, whole.length - 5));
+        assertRefused(addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL"), "cannot be read to the end");
+        assertFalse(Files.exists(tmp.resolve("bad.csv")));
+    }
+
+    /** Asserts that a peers.py run exited with 1 and said what was wrong. */
+    private static void assertRefused(ResultTableTest.Run run, String message) {
         assertEquals(1, run.exitCode(), run.output());
-        assertTrue(run.output().contains("the saved scores give AUROC 0.000000, the row says 1.000000"),
-                run.output());
+        assertTrue(run.output().contains(message), run.output());
     }
 
     /** Writes NAME.csv (one results row) and NAME-scores.csv.gz, as the runner does for one class and seed. */
@@ -135,6 +189,7 @@ public class ScoreFileTest {
         ScoreFile.create(dir.resolve(name + "-scores.csv.gz")).append(method, 4, 2, 0.0, anomalous, scores);
     }
 
+    /** Runs {@code peers.py add-scores} on method A of run A and method B of run B (files in dir). */
     private static ResultTableTest.Run addScores(Path dir, String name, String runA, String methodA, String runB,
                                                  String methodB) throws Exception {
         return python(benchmarksFile("peers.py").toString(), "add-scores", "--out", dir.toString(), "--name", name,
@@ -142,6 +197,7 @@ public class ScoreFileTest {
                 "--part", dir.resolve(runB + ".csv").toString(), methodB);
     }
 
+    /** The lines of a gzipped file, all members. */
     private static List<String> readLines(Path path) throws Exception {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
                 Files.newInputStream(path)), StandardCharsets.UTF_8))) {
