@@ -767,9 +767,10 @@ def cmd_add_scores(args):
             row = rows[key]
             anom, s = scores[key]
             # The saved scores must be the row's: recompute its AUROC (6 decimals in the CSV).
-            if not abs(auroc(anom, s) - float(row["auroc"])) <= 2e-6:
+            saved = auroc(anom, s)
+            if not abs(saved - float(row["auroc"])) <= 2e-6:
                 sys.exit("%s %s class %d seed %d: the saved scores give AUROC %.6f, the row says %s" % (
-                    (path, method) + key[:2] + (auroc(anom, s), row["auroc"])))
+                    (path, method) + key[:2] + (saved, row["auroc"])))
             if labels is None:
                 labels = anom
                 total = s.copy()
@@ -787,7 +788,8 @@ def cmd_add_scores(args):
         if not np.all(np.isfinite(total)):
             sys.exit("class %d seed %d: the sum has non-finite scores" % key[:2])
         out.append(OrderedDict(
-            implementation="+".join(OrderedDict.fromkeys(p[2][key]["implementation"] for p in parts)), dataset=first["dataset"], method=args.method_name,
+            implementation="+".join(OrderedDict.fromkeys(p[2][key]["implementation"] for p in parts)),
+            dataset=first["dataset"], method=args.method_name,
             normal_class=k, seed=seed, contamination=r, max_normal=first["max_normal"], n_train=first["n_train"],
             n_test=len(labels), auroc=fmt(auroc(labels, total), 6),
             average_precision=fmt(average_precision(labels, total), 6),

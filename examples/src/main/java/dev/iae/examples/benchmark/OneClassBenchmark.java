@@ -433,8 +433,10 @@ public final class OneClassBenchmark {
                 dataset, data, Arrays.toString(classes), Arrays.toString(seeds), methods, maxNormal,
                 Arrays.toString(contaminations));
         Path scorePath = out.resolve(name + "-scores.csv.gz");
-        ScoreFile scoreFile = saveScores ? ScoreFile.create(scorePath) : null;
-        if (!saveScores) {
+        ScoreFile scoreFile = null;
+        if (saveScores) {
+            scoreFile = ScoreFile.create(scorePath);
+        } else {
             Files.deleteIfExists(scorePath);  // an earlier run's scores must not sit beside this run's table
         }
         if (validate > 0) {
@@ -566,10 +568,11 @@ public final class OneClassBenchmark {
             }
             ScoreEvaluation eval = ScoreEvaluation.of(isAnomalous, scores);
             List<ResultTable.Row> rows = new ArrayList<>();
-            rows.add(new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal,
-                    train.size(), test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds));
+            ResultTable.Row own = new ResultTable.Row("java", rowDataset(), rowMethod(method), k, seed, r, maxNormal,
+                    train.size(), test.size(), eval.auroc(), eval.averagePrecision(), trainSeconds, scoreSeconds);
+            rows.add(own);
             if (scoreFile != null) {
-                scoreFile.append(rowMethod(method), k, seed, r, isAnomalous, scores);
+                scoreFile.append(own, isAnomalous, scores);
             }
             if (model instanceof IaeModel iae && sweep != null && ScoreSweep.appliesTo(iae)) {
                 long t2 = System.nanoTime();
@@ -577,12 +580,13 @@ public final class OneClassBenchmark {
                 double sweepSeconds = secs(t2);
                 double[] w = sweep.weights();
                 for (int i = 0; i < w.length; i++) {
-                    String rowMethod = withLabel(rowMethod(method), ScoreSweep.label(w[i]));
                     ScoreEvaluation e = ScoreEvaluation.of(isAnomalous, weighted.get(i));
-                    rows.add(new ResultTable.Row("java", rowDataset(), rowMethod, k, seed, r, maxNormal,
-                            train.size(), test.size(), e.auroc(), e.averagePrecision(), trainSeconds, sweepSeconds));
+                    ResultTable.Row row = new ResultTable.Row("java", rowDataset(),
+                            withLabel(rowMethod(method), ScoreSweep.label(w[i])), k, seed, r, maxNormal,
+                            train.size(), test.size(), e.auroc(), e.averagePrecision(), trainSeconds, sweepSeconds);
+                    rows.add(row);
                     if (scoreFile != null) {
-                        scoreFile.append(rowMethod, k, seed, r, isAnomalous, weighted.get(i));
+                        scoreFile.append(row, isAnomalous, weighted.get(i));
                     }
                 }
             }

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -54,28 +53,21 @@ final class ScoreFile {
     }
 
     /**
-     * Appends the scores of one result row.
-     * @param method the row's method name, as in the results table.
-     * @param normalClass the normal class.
-     * @param seed the seed.
-     * @param contamination the contamination ratio.
+     * Appends the scores of one result row, keyed by the row's method, normal class, seed and contamination as
+     * {@link ResultTable.Row#toCsv} writes them (the row has already refused a method name the CSV cannot hold).
+     * @param row the result row the scores belong to.
      * @param isAnomalous the scored examples' labels.
      * @param scores the scores, one per example, in the same order.
      * @throws IOException if the file cannot be written.
-     * @throws IllegalArgumentException if the lengths differ or the method name holds a comma or a line break (it
-     *     would split the CSV line).
+     * @throws IllegalArgumentException if the numbers of labels, scores and the row's scored examples differ.
      */
-    void append(String method, int normalClass, long seed, double contamination, boolean[] isAnomalous,
-                double[] scores) throws IOException {
-        if (isAnomalous.length != scores.length) {
-            throw new IllegalArgumentException("Method " + method + ": " + scores.length + " scores for "
-                    + isAnomalous.length + " examples");
+    void append(ResultTable.Row row, boolean[] isAnomalous, double[] scores) throws IOException {
+        if (isAnomalous.length != scores.length || scores.length != row.nTest()) {
+            throw new IllegalArgumentException("Method " + row.method() + ": " + scores.length + " scores for "
+                    + isAnomalous.length + " examples (the row scored " + row.nTest() + ")");
         }
-        if (method.contains(",") || method.contains("\n") || method.contains("\r")) {
-            throw new IllegalArgumentException("Method name '" + method + "' cannot be a CSV field");
-        }
-        String prefix = method + "," + normalClass + "," + seed + "," + String.format(Locale.ROOT, "%.4f",
-                contamination) + ",";
+        String prefix = String.join(",", row.method(), Integer.toString(row.normalClass()), Long.toString(row.seed()),
+                ResultTable.fmt(row.contamination(), 4), "");
         StringBuilder sb = new StringBuilder(scores.length * 40);
         for (int i = 0; i < scores.length; i++) {
             sb.append(prefix).append(i).append(',').append(isAnomalous[i] ? '1' : '0').append(',')

@@ -38,22 +38,27 @@ public class ScoreFileTest {
         Path path = tmp.resolve("x-scores.csv.gz");
         Files.writeString(path, "an earlier run");
         ScoreFile f = ScoreFile.create(path);
-        f.append("A", 3, 7, 0.1, new boolean[]{true, false}, new double[]{0.1 + 0.2, -1e-300});
+        f.append(row("A", 3, 7, 0.1, 2), new boolean[]{true, false}, new double[]{0.1 + 0.2, -1e-300});
         long afterFirstBlock = Files.size(path);
-        f.append("B@norm=GCN_L1_MIN_MAX;wrec=0.5", 3, 7, 0.1, new boolean[]{true, false}, new double[]{2, 1});
+        f.append(row("B@norm=GCN_L1_MIN_MAX;wrec=0.5", 3, 7, 0.1, 2), new boolean[]{true, false},
+                new double[]{2, 1});
         assertEquals(List.of(ScoreFile.HEADER,
                 "A,3,7,0.1000,0,1,0.30000000000000004",
                 "A,3,7,0.1000,1,0,-1.0E-300",
                 "B@norm=GCN_L1_MIN_MAX;wrec=0.5,3,7,0.1000,0,1,2.0",
                 "B@norm=GCN_L1_MIN_MAX;wrec=0.5,3,7,0.1000,1,0,1.0"), readLines(path));
+        // A block is keyed by its result row, which refuses a method name that would split the CSV line.
         for (String bad : new String[]{"A,B", "A\nB", "A\rB"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> f.append(bad, 0, 1, 0, new boolean[]{true}, new double[]{1}));
-            assertTrue(e.getMessage().contains("cannot be a CSV field"), e.getMessage());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> row(bad, 0, 1, 0, 1));
+            assertTrue(e.getMessage().contains("may not be null or hold a comma, quote or line break"),
+                    e.getMessage());
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> f.append("A", 0, 1, 0, new boolean[]{true, false}, new double[]{1}));
+                () -> f.append(row("A", 0, 1, 0, 2), new boolean[]{true, false}, new double[]{1}));
         assertTrue(e.getMessage().contains("1 scores for 2 examples"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> f.append(row("A", 0, 1, 0, 3), new boolean[]{true, false}, new double[]{1, 2}));
+        assertTrue(e.getMessage().contains("the row scored 3"), e.getMessage());
         assertEquals(5, readLines(path).size(), "a refused block writes nothing");
         // Each block is a whole gzip member: the file cut after the first block still reads as header + block.
         Path cut = tmp.resolve("cut-scores.csv.gz");
@@ -67,7 +72,7 @@ public class ScoreFileTest {
         assumeTrue(python("-c", "import numpy").exitCode() == 0, "/usr/bin/python3 with numpy is not installed");
         boolean[] anomalous = {true, false, true};
         double[] scores = {0.1 + 0.2, -1e-300, 12345.678};
-        ScoreFile.create(tmp.resolve("java.csv.gz")).append("M", 2, 3, 0.05, anomalous, scores);
+        ScoreFile.create(tmp.resolve("java.csv.gz")).append(row("M", 2, 3, 0.05, 3), anomalous, scores);
         String benchmarks = benchmarksFile("peers.py").toAbsolutePath().getParent().toString();
         ResultTableTest.Run run = python("-c", "import sys; sys.path.insert(0, sys.argv[1]); import peers; "
                 + "peers.start_scores(sys.argv[2]); peers.append_scores(sys.argv[2], 'M', 2, 3, 0.05, "
@@ -139,11 +144,10 @@ public class ScoreFileTest {
         Files.writeString(tmp.resolve("re.csv"), Files.readString(tmp.resolve("re.csv")).replace(",900,", ",901,"));
         assertRefused(addScores(tmp, "bad3", "ra", "GCN", "re", "MORE"), "n_train 901, the first part has 900");
         ResultTable otherClass = new ResultTable();
-        otherClass.add(new ResultTable.Row("java", "fashion-mnist-validation", "C5", 5, 2, 0.0, 0, 900, N, 0.5, 0.5,
-                1, 1));
+        otherClass.add(row("C5", 5, 2, 0, N));
         otherClass.writeCsv(tmp.resolve("rf.csv"));
         assertRefused(addScores(tmp, "bad4", "ra", "GCN", "rf", "C5"), "no score file beside the results table");
-        ScoreFile.create(tmp.resolve("rf-scores.csv.gz")).append("C5", 5, 2, 0, anomalous, b);
+        ScoreFile.create(tmp.resolve("rf-scores.csv.gz")).append(row("C5", 5, 2, 0, N), anomalous, b);
         assertRefused(addScores(tmp, "bad4", "ra", "GCN", "rf", "C5"), "no normal class, seed and ratio in common");
         for (int i = 1; i <= 4; i++) {
             assertFalse(Files.exists(tmp.resolve("bad" + i + ".csv")), "bad" + i);
@@ -161,7 +165,7 @@ public class ScoreFileTest {
                 StandardCopyOption.REPLACE_EXISTING);
         assertRefused(addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL"), "holds no scores of method GCN");
         // The right method and examples, but the other model's scores: AUROC 0, the row says 1.
-        ScoreFile.create(tmp.resolve("ra-scores.csv.gz")).append("GCN", 4, 2, 0, anomalous,
+        ScoreFile.create(tmp.resolve("ra-scores.csv.gz")).append(row("GCN", 4, 2, 0, 4), anomalous,
                 new double[]{1, 2, 3, 4});
         assertRefused(addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL"),
                 "the saved scores give AUROC 0.000000, the row says 1.000000");
@@ -170,6 +174,11 @@ public class ScoreFileTest {
         Files.write(tmp.resolve("ra-scores.csv.gz"), Arrays.copyOf(whole, whole.length - 5));
         assertRefused(addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL"), "cannot be read to the end");
         assertFalse(Files.exists(tmp.resolve("bad.csv")));
+    }
+
+    /** A result row of a method, class, seed and ratio that scored n examples (the metrics do not matter here). */
+    private static ResultTable.Row row(String method, int k, long seed, double r, int n) {
+        return new ResultTable.Row("java", "fashion-mnist-validation", method, k, seed, r, 0, 900, n, 0.5, 0.5, 1, 1);
     }
 
     /** Asserts that a peers.py run exited with 1 and said what was wrong. */
@@ -182,11 +191,12 @@ public class ScoreFileTest {
     private static void writeRun(Path dir, String name, String method, boolean[] anomalous, double[] scores)
             throws Exception {
         ScoreEvaluation e = ScoreEvaluation.of(anomalous, scores);
+        ResultTable.Row row = new ResultTable.Row("java", "fashion-mnist-validation", method, 4, 2, 0.0, 0, 900,
+                scores.length, e.auroc(), e.averagePrecision(), 15.0, 0.5);
         ResultTable t = new ResultTable();
-        t.add(new ResultTable.Row("java", "fashion-mnist-validation", method, 4, 2, 0.0, 0, 900, scores.length,
-                e.auroc(), e.averagePrecision(), 15.0, 0.5));
+        t.add(row);
         t.writeCsv(dir.resolve(name + ".csv"));
-        ScoreFile.create(dir.resolve(name + "-scores.csv.gz")).append(method, 4, 2, 0.0, anomalous, scores);
+        ScoreFile.create(dir.resolve(name + "-scores.csv.gz")).append(row, anomalous, scores);
     }
 
     /** Runs {@code peers.py add-scores} on method A of run A and method B of run B (files in dir). */
