@@ -414,6 +414,10 @@ public final class IaeArchitecture implements Serializable {
             if (!decoder && !svdd) {
                 throw new IllegalArgumentException("The network needs a decoder, a hypersphere, or both");
             }
+            if (scoreKind == ScoreKind.SUM) {
+                throw new IllegalArgumentException("Score kind SUM is the score of a sum of models (OnnxScoreSum), "
+                        + "not of one network; use SVDD, RECONSTRUCTION or COMBINED");
+            }
             if ((scoreKind == ScoreKind.SVDD || scoreKind == ScoreKind.COMBINED) && !svdd) {
                 throw new IllegalArgumentException("Score kind " + scoreKind + " needs the hypersphere (svdd)");
             }

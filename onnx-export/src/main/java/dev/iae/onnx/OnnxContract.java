@@ -27,6 +27,12 @@ public final class OnnxContract {
     /** Output (with the decoder): per-feature squared reconstruction error, float32 [N, D]. */
     public static final String OUTPUT_FEATURE_ERRORS = "feature_errors";
 
+    /**
+     * Output of a score-sum graph ({@link OnnxScoreSum}) only: the members' own scores, float32 [N, M], column i
+     * being member i's {@link #OUTPUT_SCORE}; {@link #OUTPUT_SCORE} is their row sum.
+     */
+    public static final String OUTPUT_MEMBER_SCORES = "member_scores";
+
     /** Metadata: the contract version. */
     public static final String META_FORMAT_VERSION = "iae.format_version";
     /** Metadata: feature names in input order, as a JSON array of strings. */
@@ -47,6 +53,13 @@ public final class OnnxContract {
     public static final String META_INPUT_SHAPE = "iae.input_shape";
     /** Metadata: the architecture's toString(). */
     public static final String META_ARCHITECTURE = "iae.architecture";
+    /** Metadata of a score-sum graph only: the number of member models M (decimal). */
+    public static final String META_MEMBER_COUNT = "iae.members";
+    /**
+     * Metadata of a score-sum graph only: prefix of the members' own metadata; {@code iae.member.<i>.<key>} holds
+     * member i's entry {@code <key>} (its score kind, threshold, architecture, provenance, ...).
+     */
+    public static final String META_MEMBER_PREFIX = "iae.member.";
     /** Metadata: human-readable Tribuo provenance of the model. */
     public static final String META_PROVENANCE_TEXT = "iae.provenance";
 

@@ -14,5 +14,12 @@ public enum ScoreKind {
      * {@code (d - m_d) / s_d + recWeight * (r - m_r) / s_r} ({@code recWeight} 1 by default; needs the hypersphere
      * and the decoder).
      */
-    COMBINED
+    COMBINED,
+    /**
+     * Not a network's own score: the sum of the scores of several member models that read the same features
+     * ({@link OnnxScoreSum}), each member's score being its own kind (and, for {@link #COMBINED}, already
+     * standardised on that member's training data). A network cannot be built with it; only a score-sum graph
+     * carries it.
+     */
+    SUM
 }

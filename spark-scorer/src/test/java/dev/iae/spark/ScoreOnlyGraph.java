@@ -1,7 +1,7 @@
 package dev.iae.spark;
 
 import dev.iae.onnx.OnnxContract;
-import dev.iae.tribuo.ScoreGraphPruner;
+import dev.iae.onnx.ScoreGraphPruner;
 
 import java.io.IOException;
 import java.nio.file.Files;

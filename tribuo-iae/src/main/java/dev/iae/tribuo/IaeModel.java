@@ -21,6 +21,7 @@ import dev.iae.onnx.FloatTensor;
 import dev.iae.onnx.IaeNetworkDescription;
 import dev.iae.onnx.IaeOnnxWriter;
 import dev.iae.onnx.OnnxContract;
+import dev.iae.onnx.ScoreGraphPruner;
 import dev.iae.onnx.OnnxMetadata;
 import dev.iae.onnx.ScoreKind;
 import dev.iae.tribuo.protos.IaeModelProto;
@@ -36,6 +37,7 @@ import org.tribuo.anomaly.Event;
 import org.tribuo.impl.ModelDataCarrier;
 import org.tribuo.protos.core.ModelDataProto;
 import org.tribuo.protos.core.ModelProto;
+import org.tribuo.provenance.EnsembleModelProvenance;
 import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.util.onnx.ONNXNode;
 import org.tribuo.util.onnx.ONNXRef;
@@ -85,6 +87,11 @@ import java.util.logging.Logger;
  * features" is the number of the example's features known to the model. A score that comes out NaN or infinite
  * (feature values far outside float range after normalisation) is refused with an {@link IllegalArgumentException}
  * rather than returned.
+ * <p>
+ * <b>Score sums.</b> The graph may also be a score sum of several networks ({@link IaeEnsembleTrainer},
+ * {@link dev.iae.onnx.OnnxScoreSum}): score kind {@link ScoreKind#SUM}, output {@code score} the sum of the
+ * members' scores and {@code member_scores} [N, M] each member's own; it is served, serialized and exported like a
+ * single network, and has no excuses (no {@code feature_errors} output).
  * <p>
  * <b>Explanations.</b> {@link #getExcuse(Example)} lists every feature with its squared reconstruction error (the
  * graph's {@code feature_errors} output, normalised space), largest first, under {@link Model#ALL_OUTPUTS}. Graphs
@@ -339,7 +346,9 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
             all.put(p.getA(), p.getB());
         }
         all.put(MODEL_PROVENANCE_INSTANCE_VALUES, new MapProvenance<>(instance));
-        return new ModelProvenance(all);
+        // A score sum's provenance keeps its class, and with it the member provenances.
+        return provenance instanceof EnsembleModelProvenance ? new EnsembleModelProvenance(all)
+                : new ModelProvenance(all);
     }
 
     /**

@@ -284,6 +284,10 @@ public final class IaeTrainer implements Trainer<Event> {
             throw new IllegalArgumentException("threads must be at least 1, found " + threads);
         }
         ScoreKind kind = effectiveScoreKind();
+        if (kind == ScoreKind.SUM) {
+            throw new IllegalArgumentException("scoreKind SUM is the score of a sum of models (IaeEnsembleTrainer), "
+                    + "not of one network; use SVDD, RECONSTRUCTION or COMBINED");
+        }
         if ((kind == ScoreKind.SVDD || kind == ScoreKind.COMBINED) && !preset.useSvdd()) {
             throw new IllegalArgumentException("scoreKind " + kind + " needs the hypersphere, which preset " + preset
                     + " does not have");
@@ -517,7 +521,7 @@ public final class IaeTrainer implements Trainer<Event> {
     }
 
     /** The served model's scores of the training examples it was fitted on (the EXPECTED ones, in order). */
-    private static double[] servedTrainingScores(IaeModel model, Dataset<Event> examples) {
+    static double[] servedTrainingScores(IaeModel model, Dataset<Event> examples) {
         List<Example<Event>> expected = new ArrayList<>(examples.size());
         for (Example<Event> ex : examples) {
             if (ex.getOutput().getType() == Event.EventType.EXPECTED) {

@@ -6,6 +6,8 @@ import dev.iae.examples.data.FashionMnistDataSource;
 import dev.iae.examples.data.OneClassSplit;
 import dev.iae.onnx.Normalization;
 import dev.iae.onnx.ScoreKind;
+import dev.iae.tribuo.ExecutionProvider;
+import dev.iae.tribuo.IaeEnsembleTrainer;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.IaePreset;
 import dev.iae.tribuo.IaeTrainer;
@@ -80,6 +82,9 @@ public final class OneClassBenchmark {
               --min-centre X                      override the floor of |c_j| (Deep SVDD's 0.1; 0 = the plain mean latent)
                                                   (every override is appended to the rows' method name, e.g.
                                                   IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
+              --sum-normalizations N1,N2[,...]    train each IAE method as a score sum (IaeEnsembleTrainer) of one model per
+                                                  listed pre-processing, all other settings alike; rows marked
+                                                  sum=N1+N2 (not with --normalization or --rec-weights)
               --rec-weights W[,W...]              also score each IAE model with these weights of the reconstruction part of
                                                   the combined score (ScoreSweep; 0 = distance only, inf =
                                                   reconstruction only); extra rows marked wrec=W, from the same training run
@@ -125,6 +130,8 @@ public final class OneClassBenchmark {
     private final Map<Setting, SettingOverride> trainerOverrides = new EnumMap<>(Setting.class);
     private double validate = 0.0;
     private int validateFold = 0;
+    /** The pre-processings of a score sum ({@code --sum-normalizations}), or null for single models. */
+    private List<Normalization> sumNormalizations = null;
     /** Extra scorings of each IAE model ({@code --rec-weights}), or null. */
     private ScoreSweep sweep = null;
     /** Whether each row's per-example scores are written to {@code NAME-scores.csv.gz} ({@code --save-scores}). */
@@ -234,6 +241,7 @@ public final class OneClassBenchmark {
                 case "--min-centre":
                     b.override(Setting.MIN_CENTRE, "minCentre", nonNegative(v, a), IaeTrainer.Builder::minCentre);
                     break;
+                case "--sum-normalizations": b.sumNormalizations = parseSumNormalizations(v, a); break;
                 case "--rec-weights": b.sweep = ScoreSweep.parse(v, a); break;
                 case "--validate":
                     b.validate = Double.parseDouble(v);
@@ -266,6 +274,14 @@ public final class OneClassBenchmark {
         if (b.name == null) {
             b.name = (cifar ? "cifar10" : "fashion-mnist") + "-java";
         }
+        if (b.sumNormalizations != null && b.trainerOverrides.containsKey(Setting.NORMALIZATION)) {
+            throw new IllegalArgumentException("--sum-normalizations sets each member's pre-processing; it cannot be "
+                    + "combined with --normalization");
+        }
+        if (b.sumNormalizations != null && b.sweep != null) {
+            throw new IllegalArgumentException("--rec-weights re-weighs one model's distance and reconstruction outputs; "
+                    + "a score sum (--sum-normalizations) has neither");
+        }
         if (b.validateFold > 0 && b.validate == 0.0) {
             throw new IllegalArgumentException("--validate-fold " + b.validateFold + " needs --validate F");
         }
@@ -276,6 +292,9 @@ public final class OneClassBenchmark {
             if (!method.equals(OCSVM)) {
                 try {
                     b.iaeTrainer(method, shape, 1L).build();
+                    for (Normalization n : b.sumNormalizations == null ? List.<Normalization>of() : b.sumNormalizations) {
+                        b.iaeTrainer(method, shape, 1L).normalization(n).build();
+                    }
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("Method " + method + " cannot run with these options: "
                             + e.getMessage(), e);
@@ -365,6 +384,21 @@ public final class OneClassBenchmark {
             out.add(s);
         }
         return out;
+    }
+
+    private static List<Normalization> parseSumNormalizations(String v, String option) {
+        List<Normalization> list = new ArrayList<>();
+        for (String part : v.split(",")) {
+            Normalization n = Normalization.valueOf(enumName(part.trim()));
+            if (list.contains(n)) {
+                throw new IllegalArgumentException(option + " lists " + n + " twice");
+            }
+            list.add(n);
+        }
+        if (list.size() < 2) {
+            throw new IllegalArgumentException(option + " needs at least two pre-processings, found " + v);
+        }
+        return list;
     }
 
     private static int[] parseInts(String v, String option) {
@@ -551,6 +585,16 @@ public final class OneClassBenchmark {
             params.setCacheSize(500);
             model = new LibSVMAnomalyTrainer(params, seed).train(train);
             negate = true;
+        } else if (sumNormalizations != null) {
+            // One member per pre-processing, every other setting alike; the members' COMBINED scores are each
+            // standardised on their training data, so the sum weighs them alike.
+            List<IaeTrainer> members = new ArrayList<>();
+            for (Normalization n : sumNormalizations) {
+                members.add(iaeTrainer(method, shape, seed).normalization(n).build());
+            }
+            // The trainers' defaults: threshold at the 95 % training quantile (AUROC does not depend on it), AUTO.
+            model = new IaeEnsembleTrainer(members, 0.05, ExecutionProvider.AUTO).train(train);
+            negate = false;
         } else {
             IaeTrainer trainer = iaeTrainer(method, shape, seed).build();
             model = trainer.train(train);
@@ -608,6 +652,9 @@ public final class OneClassBenchmark {
         List<String> o = new ArrayList<>();
         if (lstmHidden > 0) {
             o.add("lstm" + lstmHidden);
+        }
+        if (sumNormalizations != null) {
+            o.add("sum=" + sumNormalizations.stream().map(Enum::name).collect(java.util.stream.Collectors.joining("+")));
         }
         trainerOverrides.values().forEach(t -> o.add(t.label()));
         return o;

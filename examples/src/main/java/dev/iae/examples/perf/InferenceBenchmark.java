@@ -8,7 +8,7 @@ import dev.iae.onnx.OnnxContract;
 import dev.iae.tribuo.ExecutionProvider;
 import dev.iae.tribuo.IaeNetwork;
 import dev.iae.tribuo.OrtSessions;
-import dev.iae.tribuo.ScoreGraphPruner;
+import dev.iae.onnx.ScoreGraphPruner;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

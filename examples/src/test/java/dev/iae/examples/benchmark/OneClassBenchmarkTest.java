@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
@@ -80,6 +81,68 @@ public class OneClassBenchmarkTest {
         String md = Files.readString(tmp.resolve("sweep.md"));
         assertTrue(md.contains("Rows marked wrec=W re-score the model"), md);
         assertSavedScoresReproduceTheRows(tmp.resolve("sweep-scores.csv.gz"), lines.subList(1, lines.size()));
+    }
+
+    @Test
+    public void aScoreSumRowScoresTheSumOfTheSingleModelsScores(@TempDir Path tmp) throws Exception {
+        String[] common = {"--data", FashionMnistDataSource.EMBEDDED_SAMPLE, "--classes", "2", "--seeds", "3",
+                "--max-normal", "100", "--pretrain-epochs", "1", "--epochs", "2", "--methods", "IAE_LSTM_KL",
+                "--score", "combined", "--validate", "0.2", "--save-scores", "true", "--out", tmp.toString()};
+        OneClassBenchmark.main(concat(common, "--sum-normalizations", "min-max,global-min-max", "--name", "sum"));
+        OneClassBenchmark.main(concat(common, "--normalization", "min-max", "--name", "a"));
+        OneClassBenchmark.main(concat(common, "--normalization", "global-min-max", "--name", "b"));
+        List<String> rows = Files.readAllLines(tmp.resolve("sum.csv"));
+        assertEquals(2, rows.size(), String.join("\n", rows));
+        assertTrue(rows.get(1).startsWith("java,fashion-mnist-validation,IAE_LSTM_KL@sum=MIN_MAX+GLOBAL_MIN_MAX;"
+                + "score=COMBINED,2,3,"), rows.get(1));
+        assertSavedScoresReproduceTheRows(tmp.resolve("sum-scores.csv.gz"), rows.subList(1, 2));
+        // The ensemble trainer trains each member as the single-model run trains it (same seed, invocation 0), so
+        // the summed model's score is the sum of the single models' scores (the graph adds in float).
+        double[] sum = savedScores(tmp.resolve("sum-scores.csv.gz"));
+        double[] a = savedScores(tmp.resolve("a-scores.csv.gz"));
+        double[] b = savedScores(tmp.resolve("b-scores.csv.gz"));
+        assertEquals(Integer.parseInt(rows.get(1).split(",")[8]), sum.length);
+        assertEquals(sum.length, a.length);
+        assertEquals(sum.length, b.length);
+        for (int i = 0; i < sum.length; i++) {
+            assertEquals(a[i] + b[i], sum[i], 1e-4 * Math.max(1, Math.abs(sum[i])), "example " + i);
+        }
+        assertTrue(Files.readString(tmp.resolve("sum.md")).contains("sum=MIN_MAX+GLOBAL_MIN_MAX"));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OneClassBenchmark.parse(
+                new String[]{"--sum-normalizations", "min-max", "--name", "x"}));
+        assertTrue(e.getMessage().contains("at least two pre-processings"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OneClassBenchmark.parse(
+                new String[]{"--sum-normalizations", "min-max,min-max"}));
+        assertTrue(e.getMessage().contains("lists MIN_MAX twice"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OneClassBenchmark.parse(
+                new String[]{"--sum-normalizations", "min-max,none", "--normalization", "none"}));
+        assertTrue(e.getMessage().contains("cannot be combined with --normalization"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OneClassBenchmark.parse(
+                new String[]{"--sum-normalizations", "min-max,none", "--score", "combined", "--rec-weights", "0,1"}));
+        assertTrue(e.getMessage().contains("a score sum (--sum-normalizations) has neither"), e.getMessage());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** The scores of a score file with one block, in example order. */
+    private static double[] savedScores(Path file) throws Exception {
+        List<String> lines;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+                Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+            lines = r.lines().collect(Collectors.toList());
+        }
+        double[] s = new double[lines.size() - 1];
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",");
+            assertEquals(i - 1, Integer.parseInt(f[4]));
+            s[i - 1] = Double.parseDouble(f[6]);
+        }
+        return s;
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.iae.tribuo;
+package dev.iae.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -13,7 +13,8 @@ import java.util.Set;
  * outputs are requested (measured: requesting only {@code score} cost the same as requesting every output), so a
  * model whose score does not use the decoder (the SVDD score) paid for the whole decoder on every prediction. The
  * pruned graph is used only for score-only prediction; the stored and exported ONNX bytes stay complete.
- * Public for the benchmarks, which run the same pruned graph in a raw session.
+ * {@link OnnxScoreSum} uses it to keep of each member only what its score needs. Public for {@code IaeModel} and
+ * the benchmarks, which run the same pruned graph in a raw session.
  */
 public final class ScoreGraphPruner {
 
@@ -33,6 +34,17 @@ public final class ScoreGraphPruner {
         } catch (InvalidProtocolBufferException e) {
             return null;
         }
+        OnnxMl.ModelProto pruned = prune(model, output);
+        return pruned == null ? null : pruned.toByteArray();
+    }
+
+    /**
+     * As {@link #prune(byte[], String)}, on a parsed model.
+     * @param model a model whose nodes are topologically sorted.
+     * @param output the output to keep.
+     * @return the pruned model, or null (see {@link #prune(byte[], String)}).
+     */
+    public static OnnxMl.ModelProto prune(OnnxMl.ModelProto model, String output) {
         OnnxMl.GraphProto g = model.getGraph();
         boolean isOutput = false;
         for (OnnxMl.ValueInfoProto o : g.getOutputList()) {
@@ -97,6 +109,6 @@ public final class ScoreGraphPruner {
                 b.addValueInfo(v);
             }
         }
-        return model.toBuilder().setGraph(b).build().toByteArray();
+        return model.toBuilder().setGraph(b).build();
     }
 }
