@@ -31,6 +31,8 @@ import java.util.Set;
 public final class OnnxScoreSum {
     /** Name of the merged graph. */
     public static final String GRAPH_NAME = "iae_score_sum";
+    /** The oldest default-domain opset a member may import (the added Unsqueeze takes its axes as an input). */
+    public static final long MIN_OPSET = 13;
 
     private OnnxScoreSum() { }
 
@@ -166,9 +168,27 @@ public final class OnnxScoreSum {
                     + "' with rank " + g.getInput(0).getType().getTensorType().getShape().getDimCount()
                     + ", expected [N, D]");
         }
-        boolean hasScore = g.getOutputList().stream().anyMatch(v -> v.getName().equals(OnnxContract.OUTPUT_SCORE));
-        if (!hasScore) {
+        OnnxMl.ValueInfoProto score = g.getOutputList().stream()
+                .filter(v -> v.getName().equals(OnnxContract.OUTPUT_SCORE)).findFirst().orElse(null);
+        if (score == null) {
             throw new IllegalArgumentException(who + " has no output '" + OnnxContract.OUTPUT_SCORE + "'");
+        }
+        OnnxMl.TypeProto.Tensor scoreType = score.getType().getTensorType();
+        if (scoreType.getElemType() != OnnxMl.TensorProto.DataType.FLOAT.getNumber()
+                || scoreType.getShape().getDimCount() != 1) {
+            throw new IllegalArgumentException(who + " declares output '" + OnnxContract.OUTPUT_SCORE
+                    + "' as element type " + scoreType.getElemType() + " with rank " + scoreType.getShape().getDimCount()
+                    + ", expected FLOAT [N]");
+        }
+        long opset = -1;
+        for (OnnxMl.OperatorSetIdProto o : m.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+                opset = o.getVersion();
+            }
+        }
+        if (opset < MIN_OPSET) {
+            throw new IllegalArgumentException(who + " imports default-domain opset " + opset + "; a score sum needs "
+                    + MIN_OPSET + " or later (Unsqueeze with axes as an input)");
         }
         if (m.getFunctionsCount() > 0) {
             throw new IllegalArgumentException(who + " defines " + m.getFunctionsCount()
@@ -221,9 +241,10 @@ public final class OnnxScoreSum {
         for (OnnxMl.TensorProto t : g.getInitializerList()) {
             out.addInitializer(t.toBuilder().setName(rename(prefix, t.getName())));
         }
-        for (OnnxMl.NodeProto n : g.getNodeList()) {
+        for (int k = 0; k < g.getNodeCount(); k++) {
+            OnnxMl.NodeProto n = g.getNode(k);
             OnnxMl.NodeProto.Builder b = n.toBuilder().clearInput().clearOutput()
-                    .setName(prefix + (n.getName().isEmpty() ? "node" : n.getName()));
+                    .setName(prefix + (n.getName().isEmpty() ? "node_" + k : n.getName()));
             n.getInputList().forEach(s -> b.addInput(rename(prefix, s)));
             n.getOutputList().forEach(s -> b.addOutput(rename(prefix, s)));
             out.addNode(b);

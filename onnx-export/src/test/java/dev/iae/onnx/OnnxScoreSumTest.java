@@ -259,6 +259,37 @@ class OnnxScoreSumTest {
         assertTrue(e.getMessage().startsWith("Member 0 of the score sum has a sub-graph in node 'branch' (If)"),
                 e.getMessage());
 
+        // The same input name with another declaration (a fixed batch size).
+        OnnxMl.ValueInfoProto in = b.getGraph().getInput(0);
+        OnnxMl.ModelProto fixedBatch = b.toBuilder().setGraph(b.getGraph().toBuilder().setInput(0, in.toBuilder()
+                .setType(in.getType().toBuilder().setTensorType(in.getType().getTensorType().toBuilder()
+                        .setShape(in.getType().getTensorType().getShape().toBuilder()
+                                .setDim(0, OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(4))))))).build();
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxScoreSum.write(List.of(a, fixedBatch), 0.0, Map.of()));
+        assertTrue(e.getMessage().startsWith("Member 1 of the score sum declares input 'features' differently from "
+                + "member 0"), e.getMessage());
+
+        // A score that is not FLOAT [N].
+        OnnxMl.GraphProto.Builder gb = b.getGraph().toBuilder();
+        for (int i = 0; i < gb.getOutputCount(); i++) {
+            if (gb.getOutput(i).getName().equals(OnnxContract.OUTPUT_SCORE)) {
+                OnnxMl.ValueInfoProto o = gb.getOutput(i);
+                gb.setOutput(i, o.toBuilder().setType(o.getType().toBuilder().setTensorType(o.getType().getTensorType()
+                        .toBuilder().setElemType(OnnxMl.TensorProto.DataType.DOUBLE.getNumber()))));
+            }
+        }
+        OnnxMl.ModelProto doubleScore = b.toBuilder().setGraph(gb).build();
+        e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxScoreSum.write(List.of(a, doubleScore), 0.0, Map.of()));
+        assertTrue(e.getMessage().contains("declares output 'score' as element type 11 with rank 1, expected FLOAT [N]"),
+                e.getMessage());
+
+        // An opset before 13 (Unsqueeze took its axes as an attribute), even when the members agree.
+        OnnxMl.ModelProto old = a.toBuilder().setOpsetImport(0, a.getOpsetImport(0).toBuilder().setVersion(11)).build();
+        OnnxMl.ModelProto old2 = b.toBuilder().setOpsetImport(0, b.getOpsetImport(0).toBuilder().setVersion(11)).build();
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxScoreSum.write(List.of(old, old2), 0.0, Map.of()));
+        assertTrue(e.getMessage().startsWith("Member 0 of the score sum imports default-domain opset 11"), e.getMessage());
+
         // A second graph input.
         OnnxMl.ModelProto twoInputs = b.toBuilder().setGraph(b.getGraph().toBuilder()
                 .addInput(b.getGraph().getInput(0).toBuilder().setName("other"))).build();
@@ -279,6 +310,7 @@ class OnnxScoreSumTest {
     void scoreKindSumIsNotANetworkScore() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> IaeArchitecture.builder().inputDim(4).repDim(2).scoreKind(ScoreKind.SUM).build());
-        assertTrue(e.getMessage().contains("Score kind SUM"), e.getMessage());
+        assertEquals("Score kind SUM is the score of a sum of models (OnnxScoreSum), not of one network; use SVDD, "
+                + "RECONSTRUCTION or COMBINED", e.getMessage());
     }
 }

@@ -317,7 +317,7 @@ public final class IaeSparkScorer {
         return modelThreshold;
     }
 
-    /** @return the score kind named in the model's metadata (SVDD, RECONSTRUCTION or COMBINED). */
+    /** @return the score kind named in the model's metadata (SVDD, RECONSTRUCTION, COMBINED, or SUM for a score sum). */
     public String scoreKind() {
         return scoreKind;
     }

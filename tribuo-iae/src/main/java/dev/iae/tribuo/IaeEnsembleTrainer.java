@@ -10,10 +10,10 @@ import dev.iae.onnx.OnnxScoreSum;
 import dev.iae.onnx.ScoreKind;
 import org.tribuo.Dataset;
 import org.tribuo.ImmutableFeatureMap;
-import org.tribuo.Model;
 import org.tribuo.Trainer;
 import org.tribuo.anomaly.Event;
 import org.tribuo.provenance.EnsembleModelProvenance;
+import org.tribuo.provenance.ModelProvenance;
 import org.tribuo.provenance.TrainerProvenance;
 import org.tribuo.provenance.impl.TimestampedTrainerProvenance;
 import org.tribuo.provenance.impl.TrainerProvenanceImpl;
@@ -102,8 +102,37 @@ public final class IaeEnsembleTrainer implements Trainer<Event> {
             if (members.get(i) == null) {
                 throw new IllegalArgumentException("Member trainer " + i + " is null");
             }
+            for (int j = 0; j < i; j++) {
+                if (members.get(j) == members.get(i)) {
+                    throw new IllegalArgumentException("Member trainers " + j + " and " + i + " are the same trainer: "
+                            + "its two models would be the same model, counted twice");
+                }
+            }
         }
         checkContamination(contamination);
+        List<String> kinds = new ArrayList<>();
+        for (IaeTrainer t : members) {
+            kinds.add(t.effectiveScoreKind().name());
+        }
+        if (!kinds.stream().allMatch(k -> k.equals(ScoreKind.COMBINED.name()))) {
+            logger.warning("Score sum of members with the scores " + kinds + ": only COMBINED scores are standardised "
+                    + "on their training data; raw distances or reconstruction errors of different members can differ "
+                    + "in scale by orders of magnitude, and the largest then decides the sum");
+        }
+    }
+
+    /**
+     * Checks that the members could train and that the summed model could be served on the configured execution
+     * providers (CUDA needs an ONNX Runtime build with the CUDA provider). {@link #train} calls it before training.
+     * @throws IllegalStateException if a provider is CUDA and this ONNX Runtime build has none.
+     */
+    public void checkExecutionProvider() {
+        for (IaeTrainer t : members) {
+            t.checkExecutionProvider();
+        }
+        if (executionProvider == ExecutionProvider.CUDA) {
+            OrtSessions.requireCudaBuild(" to serve the summed model (checked before training)");
+        }
     }
 
     /** @return the member trainers, in order (unmodifiable). */
@@ -133,9 +162,9 @@ public final class IaeEnsembleTrainer implements Trainer<Event> {
      */
     @Override
     public IaeModel train(Dataset<Event> examples, Map<String, Provenance> runProvenance, int invocationCount) {
-        for (IaeTrainer t : members) {
-            t.checkExecutionProvider();
-        }
+        Objects.requireNonNull(examples, "examples");
+        Objects.requireNonNull(runProvenance, "runProvenance");
+        checkExecutionProvider();
         int count;
         TrainerProvenance provenance;
         synchronized (this) {
@@ -143,21 +172,32 @@ public final class IaeEnsembleTrainer implements Trainer<Event> {
                 setInvocationCount(invocationCount);
             }
             count = trainInvocationCounter;
+            // The members' own counters are set to the count they will train with first, so that this trainer's
+            // provenance (which holds theirs) records what ran.
+            for (IaeTrainer t : members) {
+                t.setInvocationCount(count);
+            }
             provenance = getProvenance();
             trainInvocationCounter++;
         }
-        List<IaeModel> trained = new ArrayList<>(members.size());
-        try {
-            for (int i = 0; i < members.size(); i++) {
-                logger.info(String.format(Locale.ROOT, "Score sum: training member %d of %d", i + 1, members.size()));
-                trained.add(members.get(i).train(examples, runProvenance, count));
+        // Each member is closed as soon as it is trained (its graph and provenance are all the sum needs), so only
+        // one member's native sessions are open at a time.
+        List<Member> trained = new ArrayList<>(members.size());
+        for (int i = 0; i < members.size(); i++) {
+            logger.info(String.format(Locale.ROOT, "Score sum: training member %d of %d", i + 1, members.size()));
+            try (IaeModel m = members.get(i).train(examples, runProvenance, count)) {
+                trained.add(Member.of(m));
             }
-            return sum(MODEL_NAME, trained, examples, contamination, executionProvider, provenance,
-                    new LinkedHashMap<>(runProvenance));
-        } finally {
-            for (IaeModel m : trained) {
-                m.close();
-            }
+        }
+        return sum(MODEL_NAME, trained, examples, contamination, executionProvider, provenance,
+                new LinkedHashMap<>(runProvenance));
+    }
+
+    /** What a score sum keeps of a member model: its graph, provenance and feature map (no native session). */
+    private record Member(String name, ai.onnx.proto.OnnxMl.ModelProto graph, ModelProvenance provenance,
+                          ImmutableFeatureMap featureMap) {
+        static Member of(IaeModel m) {
+            return new Member(m.getName(), OnnxMetadata.parse(m.onnxBytes()), m.getProvenance(), m.getFeatureIDMap());
         }
     }
 
@@ -165,53 +205,56 @@ public final class IaeEnsembleTrainer implements Trainer<Event> {
      * The score sum of models trained elsewhere, with the threshold fitted on {@code trainingData} as
      * {@link #train} fits it. The provenance records the members' provenances, the training data's and the
      * contamination ({@link #PROVENANCE_CONTAMINATION}); its trainer provenance is a timestamp only, as in Tribuo's
-     * {@code WeightedEnsembleModel.createEnsembleFromExistingModels}. The members stay open and unchanged.
+     * {@code WeightedEnsembleModel.createEnsembleFromExistingModels}. The members are unchanged; only their ONNX
+     * graphs and provenances are read, so closed models are fine.
      * @param name the model name.
-     * @param models the member models (at least two, open, same feature map).
+     * @param models the member models (at least two, same feature map).
      * @param trainingData the data to fit the threshold on (its {@code EXPECTED} examples), normally the members'
      *     training data.
      * @param contamination fraction of the summed training scores above the threshold, in [0, 1).
      * @param provider where ONNX Runtime runs the summed model.
      * @return the summed model, with its own session.
-     * @throws IllegalArgumentException if there are fewer than two models, a model is closed, the feature maps
-     *     differ, the data has no {@code EXPECTED} example, or contamination is outside [0, 1).
+     * @throws IllegalArgumentException if there are fewer than two models, the feature maps differ, the data has no
+     *     {@code EXPECTED} example, or contamination is outside [0, 1).
+     * @throws IllegalStateException if the provider is CUDA and CUDA is unavailable.
      */
     public static IaeModel combine(String name, List<IaeModel> models, Dataset<Event> trainingData,
                                    double contamination, ExecutionProvider provider) {
+        Objects.requireNonNull(models, "models");
+        List<Member> members = new ArrayList<>(models.size());
+        for (int i = 0; i < models.size(); i++) {
+            members.add(Member.of(Objects.requireNonNull(models.get(i), "model " + i)));
+        }
         Map<String, Provenance> instance = new LinkedHashMap<>();
         instance.put(PROVENANCE_CONTAMINATION, new DoubleProvenance(PROVENANCE_CONTAMINATION, contamination));
-        return sum(name, models, trainingData, contamination, provider, new TimestampedTrainerProvenance(), instance);
+        return sum(name, members, trainingData, contamination, provider, new TimestampedTrainerProvenance(), instance);
     }
 
-    private static IaeModel sum(String name, List<IaeModel> models, Dataset<Event> data, double contamination,
+    private static IaeModel sum(String name, List<Member> members, Dataset<Event> data, double contamination,
                                 ExecutionProvider provider, TrainerProvenance trainerProvenance,
                                 Map<String, Provenance> instance) {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(models, "models");
         Objects.requireNonNull(data, "trainingData");
         Objects.requireNonNull(provider, "provider");
         checkContamination(contamination);
-        if (models.size() < 2) {
-            throw new IllegalArgumentException("A score sum needs at least two member models, found " + models.size());
+        if (members.size() < 2) {
+            throw new IllegalArgumentException("A score sum needs at least two member models, found " + members.size());
         }
-        ImmutableFeatureMap featureMap = null;
-        List<ai.onnx.proto.OnnxMl.ModelProto> graphs = new ArrayList<>(models.size());
-        for (int i = 0; i < models.size(); i++) {
-            IaeModel m = Objects.requireNonNull(models.get(i), "model " + i);
-            if (m.isClosed()) {
-                throw new IllegalArgumentException("Member model " + i + " ('" + m.getName() + "') is closed");
-            }
-            if (featureMap == null) {
-                featureMap = m.getFeatureIDMap();
-            } else if (!m.getFeatureIDMap().domainEquals(featureMap)) {
-                throw new IllegalArgumentException("Member model " + i + " ('" + m.getName() + "') has another "
+        ImmutableFeatureMap featureMap = members.get(0).featureMap();
+        List<ai.onnx.proto.OnnxMl.ModelProto> graphs = new ArrayList<>(members.size());
+        List<ModelProvenance> memberProvenances = new ArrayList<>(members.size());
+        for (int i = 0; i < members.size(); i++) {
+            Member m = members.get(i);
+            if (!m.featureMap().domainEquals(featureMap)) {
+                throw new IllegalArgumentException("Member model " + i + " ('" + m.name() + "') has another "
                         + "feature map than member 0: the members of a score sum must read the same features");
             }
-            graphs.add(OnnxMetadata.parse(m.onnxBytes()));
+            graphs.add(m.graph());
+            memberProvenances.add(m.provenance());
         }
         EnsembleModelProvenance provenance = new EnsembleModelProvenance(IaeModel.class.getName(),
                 OffsetDateTime.now(), data.getProvenance(), trainerProvenance, instance,
-                ListProvenance.createListProvenance(new ArrayList<Model<Event>>(models)));
+                new ListProvenance<>(memberProvenances));
         Map<String, String> rule = Map.of(IaeModel.META_THRESHOLD_RULE, ThresholdRule.QUANTILE.name());
         // First without a threshold (+inf: nothing anomalous), to score the training data with the very graph the
         // model serves; then the same graph with the fitted threshold.
@@ -229,7 +272,7 @@ public final class IaeEnsembleTrainer implements Trainer<Event> {
         byte[] bytes = OnnxMetadata.withEntries(OnnxMetadata.parse(provisional),
                 Map.of(OnnxContract.META_THRESHOLD, Double.toString(threshold))).toByteArray();
         logger.info(String.format(Locale.ROOT, "Score sum of %d models: threshold %.6g (QUANTILE, contamination %s)",
-                models.size(), threshold, contamination));
+                members.size(), threshold, contamination));
         return IaeModel.fromOnnx(name, provenance, featureMap, data.getOutputIDInfo(), bytes, provider);
     }
 

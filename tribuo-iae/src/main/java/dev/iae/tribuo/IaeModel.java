@@ -448,7 +448,11 @@ public final class IaeModel extends Model<Event> implements ONNXExportable, Auto
         return outputNames;
     }
 
-    /** @return true if the graph has a decoder, i.e. per-feature reconstruction errors and excuses. */
+    /**
+     * @return true if the graph has the {@code feature_errors} output (a decoder's per-feature reconstruction
+     *     errors), which excuses need; false for networks without a decoder and for score sums (whose members may
+     *     have decoders, but whose graph exposes only the scores).
+     */
     public boolean hasDecoder() {
         return outputNames.contains(OnnxContract.OUTPUT_FEATURE_ERRORS);
     }

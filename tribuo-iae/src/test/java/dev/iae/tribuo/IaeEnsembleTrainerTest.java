@@ -148,6 +148,50 @@ public class IaeEnsembleTrainerTest {
     }
 
     @Test
+    public void aLaterInvocationTrainsEveryMemberWithThatInvocationCount() {
+        // Invocation 2 of the ensemble = members trained with invocation count 2 (not their own counters, which a
+        // fresh trainer has at 0), and the ensemble's trainer provenance records that count for every member.
+        IaeEnsembleTrainer trainer = new IaeEnsembleTrainer(members(), 0.05, ExecutionProvider.CPU);
+        List<IaeTrainer> own = members();
+        List<Example<Event>> examples = list(test);
+        try (IaeModel viaTrain = trainer.train(train, Collections.emptyMap(), 2);
+             IaeModel a = own.get(0).train(train, Collections.emptyMap(), 2);
+             IaeModel b = own.get(1).train(train, Collections.emptyMap(), 2);
+             IaeModel viaCombine = IaeEnsembleTrainer.combine("c", List.of(a, b), train, 0.05, ExecutionProvider.CPU)) {
+            assertEquals(3, trainer.getInvocationCount());
+            double[] x = scores(viaTrain, examples);
+            double[] y = scores(viaCombine, examples);
+            double[] first = scores(trained, examples);
+            boolean differsFromInvocation0 = false;
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(y[i], x[i], 1e-4 * Math.max(1, Math.abs(y[i])), "example " + i);
+                differsFromInvocation0 |= Math.abs(x[i] - first[i]) > 1e-3 * Math.max(1, Math.abs(first[i]));
+            }
+            assertTrue(differsFromInvocation0, "invocation 2 trained the same members as invocation 0");
+            String members = viaTrain.getProvenance().getTrainerProvenance().getConfiguredParameters()
+                    .get("members").toString();
+            assertTrue(members.contains("train-invocation-count=2") && !members.contains("train-invocation-count=0"),
+                    members);
+        }
+    }
+
+    @Test
+    public void combineReadsOnlyTheMembersGraphsSoClosedModelsAreFine() {
+        IaeModel copy = memberA.withChunkSize(32);
+        copy.close();
+        List<Example<Event>> examples = list(test).subList(0, 50);
+        try (IaeModel sum = IaeEnsembleTrainer.combine("closed", List.of(copy, memberB), train, 0.05,
+                ExecutionProvider.CPU)) {
+            double[] expected = scores(combined, examples);
+            double[] got = scores(sum, examples);
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(expected[i], got[i], 1e-6 * Math.max(1, Math.abs(expected[i])), "example " + i);
+            }
+        }
+        assertTrue(copy.isClosed());
+    }
+
+    @Test
     public void thresholdIsTheContaminationQuantileOfTheServedTrainingScores() {
         for (IaeModel m : List.of(trained, combined)) {
             double[] s = scores(m, list(train));
@@ -268,12 +312,11 @@ public class IaeEnsembleTrainerTest {
                 List.of(memberA, memberB), anomalies, 0.05, ExecutionProvider.CPU));
         assertTrue(e.getMessage().contains("no EXPECTED example"), e.getMessage());
 
-        // A closed member.
-        IaeModel copy = memberA.withChunkSize(32);
-        copy.close();
-        e = assertThrows(IllegalArgumentException.class, () -> IaeEnsembleTrainer.combine("x",
-                List.of(memberB, copy), train, 0.05, ExecutionProvider.CPU));
-        assertTrue(e.getMessage().contains("Member model 1") && e.getMessage().contains("is closed"), e.getMessage());
+        // The same trainer twice would count one model twice.
+        IaeTrainer one = members().get(0);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new IaeEnsembleTrainer(List.of(one, one), 0.05, ExecutionProvider.CPU));
+        assertTrue(e.getMessage().contains("Member trainers 0 and 1 are the same trainer"), e.getMessage());
 
         // Bad input to the summed model is refused like any model's, naming the example.
         ArrayExample<Event> bad = new ArrayExample<>(new Event(Event.EventType.EXPECTED),

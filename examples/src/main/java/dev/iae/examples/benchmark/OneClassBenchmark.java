@@ -84,7 +84,8 @@ public final class OneClassBenchmark {
                                                   IAE_LSTM_KL@lstm2048;norm=MIN_MAX, so tables can be combined)
               --sum-normalizations N1,N2[,...]    train each IAE method as a score sum (IaeEnsembleTrainer) of one model per
                                                   listed pre-processing, all other settings alike; rows marked
-                                                  sum=N1+N2 (not with --normalization or --rec-weights)
+                                                  sum=N1+N2 (COMBINED scores only; not with --normalization or
+                                                  --rec-weights)
               --rec-weights W[,W...]              also score each IAE model with these weights of the reconstruction part of
                                                   the combined score (ScoreSweep; 0 = distance only, inf =
                                                   reconstruction only); extra rows marked wrec=W, from the same training run
@@ -293,7 +294,14 @@ public final class OneClassBenchmark {
                 try {
                     b.iaeTrainer(method, shape, 1L).build();
                     for (Normalization n : b.sumNormalizations == null ? List.<Normalization>of() : b.sumNormalizations) {
-                        b.iaeTrainer(method, shape, 1L).normalization(n).build();
+                        IaeTrainer member = b.iaeTrainer(method, shape, 1L).normalization(n).build();
+                        if (member.effectiveScoreKind() != ScoreKind.COMBINED) {
+                            // Raw distances (or errors) of different pre-processings are on different scales.
+                            throw new IllegalArgumentException("a score sum adds its members' scores, which must be "
+                                    + "standardised (the COMBINED score); this method's score is "
+                                    + member.effectiveScoreKind() + " (use --score combined, or a method with both "
+                                    + "the hypersphere and the decoder)");
+                        }
                     }
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("Method " + method + " cannot run with these options: "

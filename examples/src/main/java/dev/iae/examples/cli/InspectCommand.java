@@ -8,6 +8,7 @@ import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.util.Pair;
 import dev.iae.onnx.OnnxContract;
 import dev.iae.onnx.OnnxMetadata;
+import dev.iae.onnx.OnnxScoreSum;
 import dev.iae.tribuo.ExecutionProvider;
 import dev.iae.tribuo.IaeModel;
 import org.tribuo.Model;
@@ -104,6 +105,16 @@ public final class InspectCommand implements Callable<Integer> {
                 OnnxContract.META_SCORE_STATS}) {
             if (meta.containsKey(key)) {
                 row(out, capital(key.substring(4).replace('_', ' ')), meta.get(key));
+            }
+        }
+        if (meta.containsKey(OnnxContract.META_MEMBER_COUNT)) {
+            // A score sum: each member's own score kind, threshold and architecture.
+            int m = Integer.parseInt(meta.get(OnnxContract.META_MEMBER_COUNT));
+            for (int i = 0; i < m; i++) {
+                row(out, "Member " + i, meta.getOrDefault(OnnxScoreSum.memberKey(i, OnnxContract.META_SCORE_KIND), "?")
+                        + ", threshold " + meta.getOrDefault(OnnxScoreSum.memberKey(i, OnnxContract.META_THRESHOLD), "?")
+                        + ", " + abbreviate(meta.getOrDefault(OnnxScoreSum.memberKey(i, OnnxContract.META_ARCHITECTURE),
+                        "?"), 200));
             }
         }
         row(out, "Input", OnnxContract.INPUT_FEATURES + " float32 [N, " + features.size() + "], shape "

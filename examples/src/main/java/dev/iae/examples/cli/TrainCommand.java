@@ -2,9 +2,13 @@ package dev.iae.examples.cli;
 
 import com.oracle.labs.mlrg.olcut.provenance.Provenance;
 import com.oracle.labs.mlrg.olcut.provenance.primitives.IntProvenance;
+import dev.iae.onnx.Normalization;
+import dev.iae.tribuo.ExecutionProvider;
+import dev.iae.tribuo.IaeEnsembleTrainer;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.IaeTrainer;
 import org.tribuo.Dataset;
+import org.tribuo.Trainer;
 import org.tribuo.anomaly.Event;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,6 +17,8 @@ import picocli.CommandLine.ParentCommand;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,7 +37,9 @@ import java.util.concurrent.Callable;
                 "  iae train --csv data.csv --label-column label --anomaly-label 1 --output model",
                 "  iae train --config classpath:/config/iae-lstm-kl-tabular.xml --set epochs=5 --csv data.csv -o model",
                 "  iae train --idx /usr/share/datasets/fashion-mnist --normal-class 0 --output tshirt",
-                "  iae train --images photos.tar.gz --image-subfolder train --normal-class cat --output cats"})
+                "  iae train --images photos.tar.gz --image-subfolder train --normal-class cat --output cats",
+                "  iae train --images photos.tar.gz --normal-class cat --score COMBINED "
+                        + "--sum-normalizations GCN_L1_MIN_MAX,GLOBAL_MIN_MAX --output cats-sum"})
 public final class TrainCommand implements Callable<Integer> {
     @ParentCommand
     private IaeCli parent;
@@ -45,6 +53,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     private TrainerOptions trainer;
+
+    @Option(names = "--sum-normalizations", paramLabel = "NORM", split = ",",
+            description = "Train one model per listed pre-processing (every other setting alike) and save the sum of "
+                    + "their scores as one model (IaeEnsembleTrainer), e.g. GCN_L1_MIN_MAX,GLOBAL_MIN_MAX; the "
+                    + "threshold is the --contamination quantile of the summed training scores. Not with "
+                    + "--normalization.")
+    private List<Normalization> sumNormalizations;
 
     @Mixin
     private CommonOptions common;
@@ -61,59 +76,78 @@ public final class TrainCommand implements Callable<Integer> {
         // Settings first (a configuration mistake should not wait for the data to load); IDX input gives the
         // image shape, so its source is read first.
         Dataset<Event> dataset;
-        IaeTrainer iaeTrainer;
+        List<IaeTrainer> members;
         if (data.isIdx()) {
             var source = data.idxSource(true);
-            iaeTrainer = trainer.build(source.imageShape());
+            members = trainers(source.imageShape());
             dataset = new org.tribuo.MutableDataset<>(source);
         } else if (data.isImages()) {
             var source = data.imageSource(true, false, null);
-            iaeTrainer = trainer.build(source.imageShape());
+            members = trainers(source.imageShape());
             dataset = new org.tribuo.MutableDataset<>(source);
             parent.err().println(String.format(Locale.ROOT, "Read %d images of %dx%dx%d from %s (classes: %s)",
                     source.size(), source.imageShape()[0], source.imageShape()[1], source.imageShape()[2],
                     data.images, String.join(", ", source.classes().stream()
                             .map(c -> c.isEmpty() ? "(none)" : c).toList())));
         } else {
-            iaeTrainer = trainer.build(null);
+            members = trainers(null);
             dataset = data.load(true, false, parent.err());
         }
-        Map<String, Provenance> settings = iaeTrainer.getProvenance().getConfiguredParameters();
+        Map<String, Provenance> settings = members.get(0).getProvenance().getConfiguredParameters();
         int pretrain = intSetting(settings, "pretrainEpochs");
         int joint = intSetting(settings, "epochs");
-        parent.err().println(String.format(Locale.ROOT, "Training %s on %d examples with %d features (%d + %d epochs)",
-                settings.get("preset"), dataset.size(), dataset.getFeatureMap().size(), pretrain, joint));
+        String what = members.size() == 1 ? String.valueOf(settings.get("preset"))
+                : "a score sum of " + members.size() + " " + settings.get("preset") + " models (" + String.join(" + ",
+                        sumNormalizations.stream().map(Enum::name).toList()) + ")";
+        parent.err().println(String.format(Locale.ROOT, "Training %s on %d examples with %d features (%d + %d epochs%s)",
+                what, dataset.size(), dataset.getFeatureMap().size(), pretrain, joint,
+                members.size() == 1 ? "" : " each"));
+        // One trainer, or the score sum of the members with the members' contamination and execution provider.
+        Trainer<Event> toTrain = members.size() == 1 ? members.get(0) : new IaeEnsembleTrainer(members,
+                Double.parseDouble(settings.get("contamination").toString()),
+                ExecutionProvider.valueOf(settings.get("executionProvider").toString()));
 
         Progress progress = new Progress(parent.err(), common.progress);
-        TrainingProgress listener = new TrainingProgress(progress);
+        List<TrainingProgress> listeners = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            listeners.add(new TrainingProgress(progress, i, members.size()));
+        }
         long start = System.nanoTime();
         IaeModel model;
         double seconds;
         try (progress) {
             progress.start("training");
             logging.attach(progress);
-            iaeTrainer.setListener(listener);
+            for (int i = 0; i < members.size(); i++) {
+                members.get(i).setListener(listeners.get(i));
+            }
             try {
-                model = iaeTrainer.train(dataset);
+                model = (IaeModel) toTrain.train(dataset);
             } finally {
-                iaeTrainer.setListener(null);
+                members.forEach(m -> m.setListener(null));
                 logging.attach(null);
             }
             seconds = (System.nanoTime() - start) / 1e9;
-            progress.finish(String.format(Locale.ROOT, "%d epochs", pretrain + joint));
+            progress.finish(String.format(Locale.ROOT, "%d epochs", members.size() * (pretrain + joint)));
         }
         // The trainer keeps the EXPECTED examples only (it warns about the others): report what it trained on.
-        int trained = listener.examples() >= 0 ? listener.examples() : dataset.size();
+        int trained = listeners.get(0).examples() >= 0 ? listeners.get(0).examples() : dataset.size();
         try (model) {
             ModelFiles.write(model, tribuoFile, onnxFile);
             parent.out().println(String.format(Locale.ROOT,
                     "Trained %s on %d examples x %d features in %.1f s; score %s, threshold %.6g",
-                    settings.get("preset"), trained, model.getFeatureIDMap().size(), seconds,
+                    what, trained, model.getFeatureIDMap().size(), seconds,
                     model.scoreKind(), model.threshold()));
             parent.out().println("Wrote " + tribuoFile + " (Tribuo model) and " + onnxFile + " (ONNX, "
                     + size(onnxFile) + ")");
         }
         return IaeCli.EXIT_OK;
+    }
+
+    /** The trainer, or with {@code --sum-normalizations} the members of the score sum. */
+    private List<IaeTrainer> trainers(int[] imageShape) {
+        return sumNormalizations == null ? List.of(trainer.build(imageShape))
+                : trainer.buildMembers(imageShape, sumNormalizations);
     }
 
     private static int intSetting(Map<String, Provenance> settings, String name) {

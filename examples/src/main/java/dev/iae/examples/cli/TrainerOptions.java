@@ -122,7 +122,8 @@ public final class TrainerOptions {
     @Option(names = "--weight-decay", paramLabel = "X", description = "L2 weight decay.")
     Double weightDecay;
 
-    @Option(names = "--score", paramLabel = "KIND", description = "Anomaly score: ${COMPLETION-CANDIDATES}.")
+    @Option(names = "--score", paramLabel = "KIND", description = "Anomaly score: SVDD, RECONSTRUCTION or COMBINED "
+            + "(SUM is the score of a score sum: see train --sum-normalizations).")
     ScoreKind scoreKind;
 
     @Option(names = "--rec-weight", paramLabel = "W",
@@ -250,7 +251,40 @@ public final class TrainerOptions {
      *     the chosen execution provider ({@link IaeTrainer#checkExecutionProvider}).
      */
     public IaeTrainer build(int[] imageDefaults) {
+        return build(imageDefaults, null);
+    }
+
+    /**
+     * Builds the member trainers of a score sum ({@code train --sum-normalizations}): one trainer per
+     * pre-processing, every other setting as {@link #build(int[])} gives it.
+     * @param imageDefaults the image shape of IDX input (null for CSV input).
+     * @param normalizations the members' pre-processings (at least two, distinct).
+     * @return the trainers, in the order of {@code normalizations}.
+     * @throws CliException if the list is too short or repeats itself, the normalization is also set otherwise
+     *     ({@code --normalization}, {@code --set normalization=...}), or a member cannot be built (see
+     *     {@link #build(int[])}).
+     */
+    public List<IaeTrainer> buildMembers(int[] imageDefaults, List<Normalization> normalizations) {
+        if (normalizations.size() < 2 || new java.util.HashSet<>(normalizations).size() != normalizations.size()) {
+            throw new CliException("--sum-normalizations needs at least two different pre-processings, found "
+                    + normalizations);
+        }
+        if (normalization != null || set.containsKey("normalization")) {
+            throw new CliException("--sum-normalizations sets each member's pre-processing; drop --normalization "
+                    + "(or --set normalization=...)");
+        }
+        List<IaeTrainer> members = new ArrayList<>();
+        for (Normalization n : normalizations) {
+            members.add(build(imageDefaults, n));
+        }
+        return members;
+    }
+
+    private IaeTrainer build(int[] imageDefaults, Normalization override) {
         Map<String, Property> props = explicitProperties();
+        if (override != null) {
+            props.put("normalization", new SimpleProperty(override.name()));
+        }
         String location = config;
         if (location == null && imageDefaults != null) {
             location = CLASSPATH_PREFIX + "/config/iae-lstm-kl-fashion-mnist.xml";

@@ -14,6 +14,8 @@ import java.util.Locale;
  */
 public final class TrainingProgress implements TrainingListener {
     private final Progress progress;
+    private final int member;
+    private final int members;
     private int pretrainEpochs;
     private int batchesPerEpoch = 1;
     private long totalBatches = 1;
@@ -23,7 +25,23 @@ public final class TrainingProgress implements TrainingListener {
      * @param progress the display to drive (already started).
      */
     public TrainingProgress(Progress progress) {
+        this(progress, 0, 1);
+    }
+
+    /**
+     * The listener of one member of a score sum: its batches fill the member's share of the bar, and its lines name
+     * it ({@code model 2/2 epoch 3/20 ...}).
+     * @param progress the display to drive (already started).
+     * @param member the member index (0-based).
+     * @param members the number of members trained one after the other.
+     */
+    public TrainingProgress(Progress progress, int member, int members) {
+        if (members < 1 || member < 0 || member >= members) {
+            throw new IllegalArgumentException("member " + member + " of " + members);
+        }
         this.progress = progress;
+        this.member = member;
+        this.members = members;
     }
 
     @Override
@@ -45,7 +63,8 @@ public final class TrainingProgress implements TrainingListener {
 
     private double fraction(Phase phase, int epoch, int batch) {
         long before = phase == Phase.PRETRAINING ? 0 : (long) pretrainEpochs * batchesPerEpoch;
-        return Math.min(1.0, (before + (long) (epoch - 1) * batchesPerEpoch + batch) / (double) totalBatches);
+        double own = Math.min(1.0, (before + (long) (epoch - 1) * batchesPerEpoch + batch) / (double) totalBatches);
+        return (member + own) / members;
     }
 
     @Override
@@ -54,7 +73,7 @@ public final class TrainingProgress implements TrainingListener {
                 ? String.format(Locale.ROOT, "pre-training %d/%d batch %d/%d L_rec=%.6g", epoch, epochs, batch,
                         batches, loss)
                 : String.format(Locale.ROOT, "epoch %d/%d batch %d/%d L=%.6g", epoch, epochs, batch, batches, loss);
-        progress.tick(fraction(phase, epoch, batch), detail);
+        progress.tick(fraction(phase, epoch, batch), prefix() + detail);
     }
 
     @Override
@@ -62,7 +81,11 @@ public final class TrainingProgress implements TrainingListener {
         String detail = phase == Phase.PRETRAINING
                 ? String.format(Locale.ROOT, "pre-training epoch %d/%d L_rec=%.6g", epoch, epochs, meanLoss)
                 : String.format(Locale.ROOT, "epoch %d/%d L=%.6g", epoch, epochs, meanLoss);
-        progress.update(fraction(phase, epoch, batchesPerEpoch), detail, true);
+        progress.update(fraction(phase, epoch, batchesPerEpoch), prefix() + detail, true);
+    }
+
+    private String prefix() {
+        return members == 1 ? "" : "model " + (member + 1) + "/" + members + " ";
     }
 
     @Override

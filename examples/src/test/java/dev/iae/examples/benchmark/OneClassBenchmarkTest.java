@@ -119,6 +119,10 @@ public class OneClassBenchmarkTest {
                 new String[]{"--sum-normalizations", "min-max,none", "--normalization", "none"}));
         assertTrue(e.getMessage().contains("cannot be combined with --normalization"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> OneClassBenchmark.parse(
+                new String[]{"--sum-normalizations", "min-max,none", "--methods", "DEEP_SVDD"}));
+        assertTrue(e.getMessage().contains("Method DEEP_SVDD cannot run with these options: a score sum adds its "
+                + "members' scores, which must be standardised"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> OneClassBenchmark.parse(
                 new String[]{"--sum-normalizations", "min-max,none", "--score", "combined", "--rec-weights", "0,1"}));
         assertTrue(e.getMessage().contains("a score sum (--sum-normalizations) has neither"), e.getMessage());
     }

@@ -2,6 +2,7 @@ package dev.iae.examples.cli;
 
 import dev.iae.examples.cli.CliRunner.Run;
 import com.google.protobuf.Any;
+import dev.iae.onnx.ScoreKind;
 import dev.iae.tribuo.ExecutionProvider;
 import dev.iae.tribuo.IaeModel;
 import dev.iae.tribuo.OrtSessions;
@@ -280,6 +281,55 @@ public class IaeCliTest {
                 assertTrue(text.contains(trainCsv.toString()), text);
             }
         }
+    }
+
+    @Test
+    public void trainSavesAScoreSumThatScoresAndInspectsLikeAnyModel() throws Exception {
+        Path sumBase = dir.resolve("out/sum");
+        Run t = iae(null, "train", "--csv", trainCsv.toString(), "--label-column", "label", "--anomaly-label", "1",
+                "--ignore-column", "id", "--output", sumBase.toString(), "--encoder-sizes", "16,8", "--lstm-hidden",
+                "8", "--rep-dim", "4", "--pretrain-epochs", "2", "--epochs", "2", "--batch-size", "64", "--seed", "7",
+                "--score", "COMBINED", "--sum-normalizations", "MIN_MAX,NONE");
+        assertEquals(0, t.exit(), t.toString());
+        assertTrue(t.err().contains("Training a score sum of 2 IAE_LSTM_KL models (MIN_MAX + NONE) on 400 examples"),
+                t.toString());
+        // Both members' epochs are logged, each named.
+        assertTrue(t.err().contains("model 1/2 epoch 2/2 L=") && t.err().contains("model 2/2 epoch 2/2 L="),
+                t.toString());
+        assertTrue(t.out().contains("score SUM, threshold"), t.toString());
+
+        Path scores = dir.resolve("sum-scores.csv");
+        Run r = iae(null, "score", "--model", sumBase + ".onnx", "--csv", testCsv.toString(), "--output",
+                scores.toString());
+        assertEquals(0, r.exit(), r.toString());
+        List<String> lines = Files.readAllLines(scores);
+        assertEquals(301, lines.size());
+        EventResponseProcessor labels = new EventResponseProcessor("label", List.of("1"), List.of());
+        Dataset<Event> test = CsvInput.load(testCsv, ',', labels, List.of("id"));
+        try (IaeModel model = (IaeModel) Model.deserializeFromFile(Path.of(sumBase + ".tribuo"))) {
+            assertEquals(ScoreKind.SUM, model.scoreKind());
+            List<Prediction<Event>> predictions = model.predict(test);
+            for (int i = 0; i < predictions.size(); i++) {
+                double expected = predictions.get(i).getOutput().getScore();
+                assertEquals(expected, Double.parseDouble(lines.get(i + 1).split(",")[1]),
+                        1e-6 * Math.max(1, Math.abs(expected)), lines.get(i + 1));
+            }
+            Run inspect = iae(null, "inspect", sumBase + ".tribuo");
+            assertEquals(0, inspect.exit(), inspect.toString());
+            assertTrue(inspect.out().contains("Score:          SUM"), inspect.out());
+            assertTrue(inspect.out().contains("Member 0:       COMBINED, threshold "), inspect.out());
+            assertTrue(inspect.out().contains("normalization=NONE"), inspect.out());
+            assertTrue(inspect.out().contains("Trainer:        dev.iae.tribuo.IaeEnsembleTrainer"), inspect.out());
+            assertTrue(inspect.out().contains("Outputs:        score, member_scores"), inspect.out());
+        }
+
+        Run both = iae(null, "train", "--csv", trainCsv.toString(), "--label-column", "label", "--anomaly-label", "1",
+                "--ignore-column", "id", "--output", dir.resolve("out/x").toString(), "--normalization", "NONE",
+                "--sum-normalizations", "MIN_MAX,NONE");
+        assertOneSentenceError(both, IaeCli.EXIT_USER_ERROR, "drop --normalization");
+        Run one = iae(null, "train", "--csv", trainCsv.toString(), "--output", dir.resolve("out/y").toString(),
+                "--sum-normalizations", "MIN_MAX");
+        assertOneSentenceError(one, IaeCli.EXIT_USER_ERROR, "at least two different pre-processings");
     }
 
     /**
