@@ -2,10 +2,7 @@ package dev.iae.onnx;
 
 import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import org.junit.jupiter.api.Assumptions;
@@ -16,19 +13,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.IOException;
-import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -108,37 +100,6 @@ class IaeOnnxWriterTest {
         );
     }
 
-    /** Runs the model on a batch and returns every output as a flat float array. */
-    private static Map<String, float[]> runOrt(byte[] model, float[][] x, Map<String, long[]> shapesOut)
-            throws OrtException {
-        int n = x.length;
-        int d = x[0].length;
-        float[] flat = new float[n * d];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(x[i], 0, flat, i * d, d);
-        }
-        Map<String, float[]> out = new LinkedHashMap<>();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setIntraOpNumThreads(1);
-            opts.setInterOpNumThreads(1);
-            try (OrtSession session = env.createSession(model, opts);
-                 OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(flat), new long[]{n, d});
-                 OrtSession.Result result = session.run(Collections.singletonMap(OnnxContract.INPUT_FEATURES, input))) {
-                for (Map.Entry<String, OnnxValue> e : result) {
-                    OnnxTensor tensor = (OnnxTensor) e.getValue();
-                    FloatBuffer fb = tensor.getFloatBuffer();
-                    float[] v = new float[fb.remaining()];
-                    fb.get(v);
-                    out.put(e.getKey(), v);
-                    if (shapesOut != null) {
-                        shapesOut.put(e.getKey(), tensor.getInfo().getShape());
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
     /** Largest |a - b|, and largest |a - b| / |b| over entries with |b| >= 1e-3, seen in the comparisons. */
     private static final class Err {
         double maxAbs = 0;
@@ -187,7 +148,7 @@ class IaeOnnxWriterTest {
         Arrays.fill(x[BATCH - 2], 0f);
 
         Map<String, long[]> shapes = new LinkedHashMap<>();
-        Map<String, float[]> ort = runOrt(bytes, x, shapes);
+        Map<String, float[]> ort = OrtRuns.run(bytes, x, shapes);
         ReferenceForward.Outputs ref = new ReferenceForward(desc).run(x);
 
         assertEquals(new HashSet<>(IaeOnnxWriter.outputNames(a)), ort.keySet(), "output names of " + name);
@@ -232,15 +193,15 @@ class IaeOnnxWriterTest {
         IaeNetworkDescription desc = RandomNetworks.describe(a, name.hashCode() + 7L, withNormTensors);
         byte[] bytes = IaeOnnxWriter.write(desc).toByteArray();
         float[][] x = RandomNetworks.inputs(a, 5, name.hashCode() + 8L);
-        Map<String, float[]> batch = runOrt(bytes, x, null);
+        Map<String, float[]> batch = OrtRuns.run(bytes, x, null);
         // reversed batch
         float[][] reversed = new float[x.length][];
         for (int i = 0; i < x.length; i++) {
             reversed[i] = x[x.length - 1 - i];
         }
-        Map<String, float[]> rev = runOrt(bytes, reversed, null);
+        Map<String, float[]> rev = OrtRuns.run(bytes, reversed, null);
         for (int i = 0; i < x.length; i++) {
-            Map<String, float[]> alone = runOrt(bytes, new float[][]{x[i]}, null);
+            Map<String, float[]> alone = OrtRuns.run(bytes, new float[][]{x[i]}, null);
             for (String out : IaeOnnxWriter.outputNames(a)) {
                 float[] single = alone.get(out);
                 int w = single.length;
@@ -425,7 +386,7 @@ class IaeOnnxWriterTest {
         byte[] bytes = IaeOnnxWriter.write(RandomNetworks.describe(a, 9, false)).toByteArray();
         float[][] x = new float[2][6];
         Arrays.fill(x[1], -4.5f);
-        Map<String, float[]> out = runOrt(bytes, x, null);
+        Map<String, float[]> out = OrtRuns.run(bytes, x, null);
         for (Map.Entry<String, float[]> e : out.entrySet()) {
             for (float v : e.getValue()) {
                 assertTrue(Float.isFinite(v), e.getKey() + " is not finite for a constant example");

@@ -1,7 +1,6 @@
 package dev.iae.onnx;
 
 import ai.onnx.proto.OnnxMl;
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -11,13 +10,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,34 +54,9 @@ class OnnxScoreSumTest {
         return IaeOnnxWriter.write(RandomNetworks.describe(a, seed, false).withThreshold(0.25 * seed));
     }
 
-    /** Runs the model on a batch; every output as a flat float array. */
-    private static Map<String, float[]> run(byte[] model, float[][] x) throws OrtException {
-        int n = x.length;
-        int d = x[0].length;
-        float[] flat = new float[n * d];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(x[i], 0, flat, i * d, d);
-        }
-        Map<String, float[]> out = new LinkedHashMap<>();
-        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-            opts.setIntraOpNumThreads(1);
-            try (OrtSession session = env.createSession(model, opts);
-                 OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(flat), new long[]{n, d});
-                 OrtSession.Result result = session.run(Collections.singletonMap(OnnxContract.INPUT_FEATURES, input))) {
-                for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : result) {
-                    FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();
-                    float[] v = new float[fb.remaining()];
-                    fb.get(v);
-                    out.put(e.getKey(), v);
-                }
-            }
-        }
-        return out;
-    }
-
     private static void assertSumOfMembers(List<OnnxMl.ModelProto> members, OnnxMl.ModelProto sum, float[][] x)
             throws OrtException {
-        Map<String, float[]> out = run(sum.toByteArray(), x);
+        Map<String, float[]> out = OrtRuns.run(sum.toByteArray(), x, null);
         assertEquals(Set.of(OnnxContract.OUTPUT_SCORE, OnnxContract.OUTPUT_MEMBER_SCORES), out.keySet());
         float[] score = out.get(OnnxContract.OUTPUT_SCORE);
         float[] columns = out.get(OnnxContract.OUTPUT_MEMBER_SCORES);
@@ -94,7 +65,7 @@ class OnnxScoreSumTest {
         assertEquals(x.length * m, columns.length);
         double[] expected = new double[x.length];
         for (int j = 0; j < m; j++) {
-            float[] own = run(members.get(j).toByteArray(), x).get(OnnxContract.OUTPUT_SCORE);
+            float[] own = OrtRuns.run(members.get(j).toByteArray(), x, null).get(OnnxContract.OUTPUT_SCORE);
             for (int i = 0; i < x.length; i++) {
                 // The member's nodes are the same operators on the same weights: the same float result.
                 assertEquals(own[i], columns[i * m + j], 1e-6 * Math.max(1, Math.abs(own[i])),

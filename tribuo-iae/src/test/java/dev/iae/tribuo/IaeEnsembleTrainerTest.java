@@ -21,7 +21,6 @@ import org.tribuo.MutableDataset;
 import org.tribuo.Prediction;
 import org.tribuo.anomaly.AnomalyFactory;
 import org.tribuo.anomaly.Event;
-import org.tribuo.anomaly.example.GaussianAnomalyDataSource;
 import org.tribuo.impl.ArrayExample;
 import org.tribuo.provenance.EnsembleModelProvenance;
 import org.tribuo.provenance.ModelProvenance;
@@ -68,13 +67,8 @@ public class IaeEnsembleTrainerTest {
 
     @BeforeAll
     public static void trainModels() {
-        // Tribuo's Gaussian anomaly data (as IaeTrainerTest): anomalies differ in the means of A, C and E.
-        train = GaussianAnomalyDataSource.generateDataset(600,
-                new double[]{1.0, 2.0, 1.0, 2.0, 5.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1},
-                new double[]{-2.0, 2.0, -2.0, 2.0, -10.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1}, 0.0f, 1L);
-        test = GaussianAnomalyDataSource.generateDataset(400,
-                new double[]{1.0, 2.0, 1.0, 2.0, 5.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1},
-                new double[]{-2.0, 2.0, -2.0, 2.0, -10.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1}, 0.3f, 2L);
+        train = IaeTrainerTest.gaussian(600, 0.0f, 1L);
+        test = IaeTrainerTest.gaussian(400, 0.3f, 2L);
         IaeEnsembleTrainer trainer = new IaeEnsembleTrainer(members(), 0.05, ExecutionProvider.CPU);
         trained = trainer.train(train, Map.of("run", new StringProvenance("run", "ensemble-test")));
         List<IaeTrainer> own = members();

@@ -49,13 +49,22 @@ public class IaeTrainerTest {
 
     @BeforeAll
     public static void data() {
-        // Five Gaussian features; anomalies differ in the means of A, C and E (Tribuo's defaults).
-        train = GaussianAnomalyDataSource.generateDataset(800,
+        train = gaussian(800, 0.0f, 1L);
+        test = gaussian(600, 0.3f, 2L);
+    }
+
+    /**
+     * Tribuo's Gaussian anomaly data: five features A–E; anomalies differ in the means of A, C and E (Tribuo's
+     * defaults).
+     * @param n the number of examples.
+     * @param anomalies the fraction of anomalies.
+     * @param seed the generator seed.
+     * @return the dataset.
+     */
+    static Dataset<Event> gaussian(int n, float anomalies, long seed) {
+        return GaussianAnomalyDataSource.generateDataset(n,
                 new double[]{1.0, 2.0, 1.0, 2.0, 5.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1},
-                new double[]{-2.0, 2.0, -2.0, 2.0, -10.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1}, 0.0f, 1L);
-        test = GaussianAnomalyDataSource.generateDataset(600,
-                new double[]{1.0, 2.0, 1.0, 2.0, 5.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1},
-                new double[]{-2.0, 2.0, -2.0, 2.0, -10.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1}, 0.3f, 2L);
+                new double[]{-2.0, 2.0, -2.0, 2.0, -10.0}, new double[]{1.0, 0.5, 0.25, 1.0, 0.1}, anomalies, seed);
     }
 
     /** A small, fast configuration of the given preset. */
