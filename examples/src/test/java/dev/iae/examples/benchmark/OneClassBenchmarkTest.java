@@ -133,13 +133,17 @@ public class OneClassBenchmarkTest {
         return out;
     }
 
-    /** The scores of a score file with one block, in example order. */
-    private static double[] savedScores(Path file) throws Exception {
-        List<String> lines;
+    /** The lines of a gzip file (every member, as GZIPInputStream reads them). */
+    private static List<String> gzipLines(Path file) throws Exception {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
                 Files.newInputStream(file)), StandardCharsets.UTF_8))) {
-            lines = r.lines().collect(Collectors.toList());
+            return r.lines().collect(Collectors.toList());
         }
+    }
+
+    /** The scores of a score file with one block, in example order. */
+    private static double[] savedScores(Path file) throws Exception {
+        List<String> lines = gzipLines(file);
         double[] s = new double[lines.size() - 1];
         for (int i = 1; i < lines.size(); i++) {
             String[] f = lines.get(i).split(",");
@@ -154,11 +158,7 @@ public class OneClassBenchmarkTest {
      * labels in every block, and scores whose AUROC and average precision are the row's.
      */
     private static void assertSavedScoresReproduceTheRows(Path file, List<String> rows) throws Exception {
-        List<String> lines;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                Files.newInputStream(file)), StandardCharsets.UTF_8))) {
-            lines = r.lines().collect(Collectors.toList());
-        }
+        List<String> lines = gzipLines(file);
         assertEquals(ScoreFile.HEADER, lines.get(0));
         int n = Integer.parseInt(rows.get(0).split(",")[8]);
         assertEquals(1 + rows.size() * n, lines.size());
