@@ -34,6 +34,8 @@ Usage:
   /usr/bin/python3 benchmarks/peers.py sweep --name fashion-mnist-contamination a.csv b.csv
   /usr/bin/python3 benchmarks/peers.py add-scores --name sum --method-name GCN+GLOBAL \
       --part a-java.csv 'IAE_LSTM_KL@norm=GCN_L1_MIN_MAX' --part b-java.csv 'IAE_LSTM_KL@norm=GLOBAL_MIN_MAX'
+  /usr/bin/python3 benchmarks/peers.py add-scores --name seeds --method-name 'IAE_LSTM_KL@seeds=s+s+1' \
+      --part a-java.csv IAE_LSTM_KL --part a-java.csv IAE_LSTM_KL 1     (seed sum from a run with --seeds 1,2)
 """
 import argparse
 import csv
@@ -736,53 +738,78 @@ def check_rows(rows, sources):
         seen[key] = src
 
 
-def cmd_add_scores(args):
-    """Adds the saved per-example scores of several result rows (--part RESULTS.csv METHOD, each with its score file
-    beside it) and evaluates the sum per class, seed and ratio, as a results table. Each part's scores are taken as
-    saved (for an IAE model: its own score, whose parts the trainer standardised on the training set); nothing is
-    fitted on the scored data. Every part must have scored the same examples (same data set, labels and order)."""
-    if len(set(map(tuple, args.part))) < len(args.part):
-        sys.exit("The same part is given twice: %s" % args.part)
+def parse_parts(specs):
+    """The --part arguments of add-scores as (results CSV, method, seed offset) triples: RESULTS_CSV METHOD
+    [SEED_OFFSET]. With offset o the part's rows of seed s + o are added to the sum's seed s (a seed sum: the same
+    model trained with other seeds, from one run with several --seeds or from two runs)."""
     parts = []
-    for path, method in args.part:
+    for spec in specs:
+        if len(spec) not in (2, 3):
+            sys.exit("--part takes RESULTS_CSV METHOD [SEED_OFFSET], found %d values: %s" % (len(spec), spec))
+        offset = 0
+        if len(spec) == 3:
+            try:
+                offset = int(spec[2])
+            except ValueError:
+                sys.exit("--part %s %s: the seed offset must be an integer, found %r" % (spec[0], spec[1], spec[2]))
+        parts.append((spec[0], spec[1], offset))
+    if len(set(parts)) < len(parts):
+        sys.exit("The same part is given twice: %s" % specs)
+    return parts
+
+
+def cmd_add_scores(args):
+    """Adds the saved per-example scores of several result rows (--part RESULTS.csv METHOD [SEED_OFFSET], each with
+    its score file beside it) and evaluates the sum per class, seed and ratio, as a results table. Each part's scores
+    are taken as saved (for an IAE model: its own score, whose parts the trainer standardised on the training set);
+    nothing is fitted on the scored data. Every part must have scored the same examples (same data set, labels and
+    order). A part's seed offset o adds its seed s + o rows to the sum's seed s."""
+    parts = []
+    specs = parse_parts(args.part)
+    for path, method, offset in specs:
         rows = read_rows([path], keep=lambda r, m=method: r["method"] == m)
         if not rows:
             sys.exit("%s has no rows of method %s" % (path, method))
-        parts.append((path, method, {(int(r["normal_class"]), int(r["seed"]), r["contamination"]): r for r in rows},
-                      read_scores(scores_path(path), method)))
-    datasets = {r["dataset"] for _, _, rows, _ in parts for r in rows.values()}
+        scores = {(k, seed - offset, r): v for (k, seed, r), v in read_scores(scores_path(path), method).items()}
+        parts.append((path, method, {(int(r["normal_class"]), int(r["seed"]) - offset, r["contamination"]): r
+                                     for r in rows}, scores, offset))
+    datasets = {r["dataset"] for p in parts for r in p[2].values()}
     if len(datasets) > 1:
         sys.exit("The parts scored different data sets: %s" % ", ".join(sorted(datasets)))
     keys = [k for k in parts[0][2] if all(k in p[2] and k in p[3] for p in parts)]
-    skipped = sorted(set(k for p in parts for k in p[2]) - set(keys))
     if not keys:
         sys.exit("The parts have no normal class, seed and ratio in common (or no saved scores for them)")
+
+    def where(part, key):  # a part's own row in messages: its file, method, class, seed (offset added) and ratio
+        return "%s %s class %d seed %d r=%s%s" % (part[0], part[1], key[0], key[1] + part[4], key[2],
+                                                  " (as seed %d)" % key[1] if part[4] else "")
+
+    skipped = [where(p, k) for p in parts for k in p[2] if k not in keys]
     if skipped:
-        print("not in every part (left out): %s" % ", ".join("class %d seed %d r=%s" % k for k in skipped))
+        print("not in every part (left out): %s" % ", ".join(skipped))
+
     out = []
     for key in keys:
         total = None
         labels = None
-        for path, method, rows, scores in parts:
-            row = rows[key]
-            anom, s = scores[key]
+        for part in parts:
+            row = part[2][key]
+            anom, s = part[3][key]
             # The saved scores must be the row's: recompute its AUROC (6 decimals in the CSV).
             saved = auroc(anom, s)
             if not abs(saved - float(row["auroc"])) <= 2e-6:
-                sys.exit("%s %s class %d seed %d: the saved scores give AUROC %.6f, the row says %s" % (
-                    (path, method) + key[:2] + (saved, row["auroc"])))
+                sys.exit("%s: the saved scores give AUROC %.6f, the row says %s" % (where(part, key), saved,
+                                                                                     row["auroc"]))
             if labels is None:
                 labels = anom
                 total = s.copy()
                 first = row
             else:
                 if len(anom) != len(labels) or not np.array_equal(anom, labels):
-                    sys.exit("%s %s class %d seed %d: other examples than the first part's (labels differ)" % (
-                        (path, method) + key[:2]))
+                    sys.exit("%s: other examples than the first part's (labels differ)" % where(part, key))
                 for f in ("n_train", "max_normal"):
                     if row[f] != first[f]:
-                        sys.exit("%s %s class %d seed %d: %s %s, the first part has %s" % (
-                            (path, method) + key[:2] + (f, row[f], first[f])))
+                        sys.exit("%s: %s %s, the first part has %s" % (where(part, key), f, row[f], first[f]))
                 total += s
         k, seed, r = key
         if not np.all(np.isfinite(total)):
@@ -798,8 +825,9 @@ def cmd_add_scores(args):
     header = ([] if not args.command else ["Command: `%s`" % args.command]) + [
         "%s: the sum of the saved per-example scores of %s (each as saved; nothing fitted on the scored data); "
         "train and score seconds are the parts' sums" % (args.method_name, " + ".join(
-            "`%s` from `%s`" % (m, os.path.basename(p)) for p, m in args.part))] + source_header_lines(
-        list(OrderedDict.fromkeys(p for p, _ in args.part)), ["Command:", "Code:"])
+            "`%s` from `%s`%s" % (m, os.path.basename(p), " (its seed s + %d as seed s)" % o if o else "")
+            for p, m, o in specs))] + source_header_lines(
+        list(OrderedDict.fromkeys(p for p, _, _ in specs)), ["Command:", "Code:"])
     title = "Sum of scores: %s, %s" % (args.method_name, ", ".join(sorted(datasets))) + (
         " — " + args.label if args.label else "")
     write_table(args.out, args.name, out, to_markdown(out, title, header))
@@ -933,8 +961,10 @@ def main():
     a.add_argument("--method-name", required=True, help="the method name of the rows written")
     a.add_argument("--label", default="")
     a.add_argument("--command", default=None)
-    a.add_argument("--part", nargs=2, action="append", required=True, metavar=("RESULTS_CSV", "METHOD"),
-                   help="a results CSV (its score file beside it) and the method whose scores to add; twice or more")
+    a.add_argument("--part", nargs="+", action="append", required=True,
+                   metavar="RESULTS_CSV METHOD [SEED_OFFSET]",
+                   help="a results CSV (its score file beside it), the method whose scores to add and optionally a "
+                        "seed offset o (its seed s + o rows are added to seed s: a seed sum); twice or more")
     s = sub.add_parser("print-split", help="print OneClassSplit training indices (to check against Java)")
     s.add_argument("--labels", required=True, help="comma-separated class labels")
     s.add_argument("--normal-class", type=int, required=True)

@@ -154,6 +154,61 @@ public class ScoreFileTest {
         }
     }
 
+    /**
+     * A seed sum: one run with seeds 2 and 3 of the same method; the part with seed offset 1 adds its seed-3 scores
+     * to seed 2, and seed 3 (no seed 4 to pair with) is left out, saying so.
+     */
+    @Test
+    public void peersAddScoresSeedOffsetSumsOneMethodsSeeds(@TempDir Path tmp) throws Exception {
+        assumeTrue(python("-c", "import numpy").exitCode() == 0, "/usr/bin/python3 with numpy is not installed");
+        Random rnd = new Random(11);
+        boolean[] anomalous = new boolean[N];
+        double[] s2 = new double[N];
+        double[] s3 = new double[N];
+        for (int i = 0; i < N; i++) {
+            anomalous[i] = rnd.nextInt(10) != 0;
+            s2[i] = rnd.nextGaussian() + (anomalous[i] && i % 2 == 0 ? 1.5 : 0);
+            s3[i] = rnd.nextGaussian() + (anomalous[i] && i % 2 == 1 ? 1.5 : 0);
+        }
+        ResultTable t = new ResultTable();
+        ScoreFile scores = ScoreFile.create(tmp.resolve("run-scores.csv.gz"));
+        for (int seed = 2; seed <= 3; seed++) {
+            double[] s = seed == 2 ? s2 : s3;
+            ScoreEvaluation e = ScoreEvaluation.of(anomalous, s);
+            ResultTable.Row row = new ResultTable.Row("java", "fashion-mnist-validation", "M", 4, seed, 0.0, 0, 900,
+                    N, e.auroc(), e.averagePrecision(), 15.0, 0.5);
+            t.add(row);
+            scores.append(row, anomalous, s);
+        }
+        t.writeCsv(tmp.resolve("run.csv"));
+        double[] sum = new double[N];
+        for (int i = 0; i < N; i++) {
+            sum[i] = s2[i] + s3[i];
+        }
+        String run = tmp.resolve("run.csv").toString();
+        ResultTableTest.Run ok = python(benchmarksFile("peers.py").toString(), "add-scores", "--out", tmp.toString(),
+                "--name", "seeds", "--method-name", "M@seeds", "--part", run, "M", "--part", run, "M", "1");
+        assertEquals(0, ok.exitCode(), ok.output());
+        assertTrue(ok.output().contains("left out): " + run + " M class 4 seed 3 r=0.0000, " + run
+                + " M class 4 seed 2 r=0.0000 (as seed 1)"), ok.output());
+        List<String> rows = Files.readAllLines(tmp.resolve("seeds.csv"));
+        assertEquals(2, rows.size(), String.join("\n", rows));
+        String[] f = rows.get(1).split(",");
+        assertEquals("java,fashion-mnist-validation,M@seeds,4,2,0.0000,0,900," + N,
+                String.join(",", List.of(f).subList(0, 9)));
+        assertEquals(ScoreEvaluation.of(anomalous, sum).auroc(), Double.parseDouble(f[9]), 1e-6);
+        assertTrue(Files.readString(tmp.resolve("seeds.md")).contains("(its seed s + 1 as seed s)"));
+        // The same part and offset twice, or an offset that is not a number: refused, nothing written.
+        assertRefused(python(benchmarksFile("peers.py").toString(), "add-scores", "--out", tmp.toString(), "--name",
+                "bad1", "--method-name", "X", "--part", run, "M", "1", "--part", run, "M", "1"),
+                "same part is given twice");
+        assertRefused(python(benchmarksFile("peers.py").toString(), "add-scores", "--out", tmp.toString(), "--name",
+                "bad2", "--method-name", "X", "--part", run, "M", "--part", run, "M", "one"),
+                "the seed offset must be an integer, found 'one'");
+        assertFalse(Files.exists(tmp.resolve("bad1.csv")));
+        assertFalse(Files.exists(tmp.resolve("bad2.csv")));
+    }
+
     @Test
     public void peersAddScoresRefusesScoresThatAreNotTheRows(@TempDir Path tmp) throws Exception {
         assumeTrue(python("-c", "import numpy").exitCode() == 0, "/usr/bin/python3 with numpy is not installed");
