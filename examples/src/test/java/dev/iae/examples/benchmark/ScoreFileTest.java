@@ -99,15 +99,12 @@ public class ScoreFileTest {
     @Test
     public void peersAddScoresEvaluatesTheSumOfTheSavedScores(@TempDir Path tmp) throws Exception {
         assumeTrue(python("-c", "import numpy").exitCode() == 0, "/usr/bin/python3 with numpy is not installed");
-        Random rnd = new Random(5);
         boolean[] anomalous = new boolean[N];
         double[] a = new double[N];
         double[] b = new double[N];
+        halfSighted(5, anomalous, a, b);
         for (int i = 0; i < N; i++) {
-            anomalous[i] = rnd.nextInt(10) != 0;
-            // Each part sees a different half of the anomalies (the first with ties).
-            a[i] = Math.rint(4 * (rnd.nextGaussian() + (anomalous[i] && i % 2 == 0 ? 1.5 : 0))) / 4;
-            b[i] = rnd.nextGaussian() + (anomalous[i] && i % 2 == 1 ? 1.5 : 0);
+            a[i] = Math.rint(4 * a[i]) / 4;  // the first part with ties
         }
         writeRun(tmp, "ra", "GCN", anomalous, a);
         writeRun(tmp, "rb", "GLOBAL", anomalous, b);
@@ -161,15 +158,10 @@ public class ScoreFileTest {
     @Test
     public void peersAddScoresSeedOffsetSumsOneMethodsSeeds(@TempDir Path tmp) throws Exception {
         assumeTrue(python("-c", "import numpy").exitCode() == 0, "/usr/bin/python3 with numpy is not installed");
-        Random rnd = new Random(11);
         boolean[] anomalous = new boolean[N];
         double[] s2 = new double[N];
         double[] s3 = new double[N];
-        for (int i = 0; i < N; i++) {
-            anomalous[i] = rnd.nextInt(10) != 0;
-            s2[i] = rnd.nextGaussian() + (anomalous[i] && i % 2 == 0 ? 1.5 : 0);
-            s3[i] = rnd.nextGaussian() + (anomalous[i] && i % 2 == 1 ? 1.5 : 0);
-        }
+        halfSighted(11, anomalous, s2, s3);
         ResultTable t = new ResultTable();
         ScoreFile scores = ScoreFile.create(tmp.resolve("run-scores.csv.gz"));
         for (int seed = 2; seed <= 3; seed++) {
@@ -229,6 +221,19 @@ public class ScoreFileTest {
         Files.write(tmp.resolve("ra-scores.csv.gz"), Arrays.copyOf(whole, whole.length - 5));
         assertRefused(addScores(tmp, "bad", "ra", "GCN", "rb", "GLOBAL"), "cannot be read to the end");
         assertFalse(Files.exists(tmp.resolve("bad.csv")));
+    }
+
+    /**
+     * Fills labels (about 90 % anomalous) and two parts' scores, each of which sees a different half of the anomalies,
+     * so that their sum's AUROC is neither part's.
+     */
+    private static void halfSighted(long seed, boolean[] anomalous, double[] a, double[] b) {
+        Random rnd = new Random(seed);
+        for (int i = 0; i < anomalous.length; i++) {
+            anomalous[i] = rnd.nextInt(10) != 0;
+            a[i] = rnd.nextGaussian() + (anomalous[i] && i % 2 == 0 ? 1.5 : 0);
+            b[i] = rnd.nextGaussian() + (anomalous[i] && i % 2 == 1 ? 1.5 : 0);
+        }
     }
 
     /** A result row of a method, class, seed and ratio that scored n examples (the metrics do not matter here). */
