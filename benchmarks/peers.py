@@ -51,7 +51,7 @@ import sys
 import tarfile
 import time
 import zlib
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from datetime import datetime, timezone
 
 import numpy as np
@@ -738,6 +738,11 @@ def check_rows(rows, sources):
         seen[key] = src
 
 
+# One --part of add-scores: its results CSV, method and seed offset; its rows and saved scores keyed by
+# (normal class, seed - offset, ratio).
+AddedPart = namedtuple("AddedPart", "path method offset rows scores")
+
+
 def parse_parts(specs):
     """The --part arguments of add-scores as (results CSV, method, seed offset) triples: RESULTS_CSV METHOD
     [SEED_OFFSET]. With offset o the part's rows of seed s + o are added to the sum's seed s (a seed sum: the same
@@ -770,21 +775,22 @@ def cmd_add_scores(args):
         rows = read_rows([path], keep=lambda r, m=method: r["method"] == m)
         if not rows:
             sys.exit("%s has no rows of method %s" % (path, method))
-        scores = {(k, seed - offset, r): v for (k, seed, r), v in read_scores(scores_path(path), method).items()}
-        parts.append((path, method, {(int(r["normal_class"]), int(r["seed"]) - offset, r["contamination"]): r
-                                     for r in rows}, scores, offset))
-    datasets = {r["dataset"] for p in parts for r in p[2].values()}
+        parts.append(AddedPart(
+            path, method, offset,
+            {(int(r["normal_class"]), int(r["seed"]) - offset, r["contamination"]): r for r in rows},
+            {(k, seed - offset, r): v for (k, seed, r), v in read_scores(scores_path(path), method).items()}))
+    datasets = {r["dataset"] for p in parts for r in p.rows.values()}
     if len(datasets) > 1:
         sys.exit("The parts scored different data sets: %s" % ", ".join(sorted(datasets)))
-    keys = [k for k in parts[0][2] if all(k in p[2] and k in p[3] for p in parts)]
+    keys = [k for k in parts[0].rows if all(k in p.rows and k in p.scores for p in parts)]
     if not keys:
         sys.exit("The parts have no normal class, seed and ratio in common (or no saved scores for them)")
 
     def where(part, key):  # a part's own row in messages: its file, method, class, seed (offset added) and ratio
-        return "%s %s class %d seed %d r=%s%s" % (part[0], part[1], key[0], key[1] + part[4], key[2],
-                                                  " (as seed %d)" % key[1] if part[4] else "")
+        return "%s %s class %d seed %d r=%s%s" % (part.path, part.method, key[0], key[1] + part.offset, key[2],
+                                                  " (as seed %d)" % key[1] if part.offset else "")
 
-    skipped = [where(p, k) for p in parts for k in p[2] if k not in keys]
+    skipped = [where(p, k) for p in parts for k in p.rows if k not in keys]
     if skipped:
         print("not in every part (left out): %s" % ", ".join(skipped))
 
@@ -793,8 +799,8 @@ def cmd_add_scores(args):
         total = None
         labels = None
         for part in parts:
-            row = part[2][key]
-            anom, s = part[3][key]
+            row = part.rows[key]
+            anom, s = part.scores[key]
             # The saved scores must be the row's: recompute its AUROC (6 decimals in the CSV).
             saved = auroc(anom, s)
             if not abs(saved - float(row["auroc"])) <= 2e-6:
@@ -815,13 +821,13 @@ def cmd_add_scores(args):
         if not np.all(np.isfinite(total)):
             sys.exit("class %d seed %d: the sum has non-finite scores" % key[:2])
         out.append(OrderedDict(
-            implementation="+".join(OrderedDict.fromkeys(p[2][key]["implementation"] for p in parts)),
+            implementation="+".join(OrderedDict.fromkeys(p.rows[key]["implementation"] for p in parts)),
             dataset=first["dataset"], method=args.method_name,
             normal_class=k, seed=seed, contamination=r, max_normal=first["max_normal"], n_train=first["n_train"],
             n_test=len(labels), auroc=fmt(auroc(labels, total), 6),
             average_precision=fmt(average_precision(labels, total), 6),
-            train_seconds=fmt(sum(float(p[2][key]["train_seconds"]) for p in parts), 3),
-            score_seconds=fmt(sum(float(p[2][key]["score_seconds"]) for p in parts), 3)))
+            train_seconds=fmt(sum(float(p.rows[key]["train_seconds"]) for p in parts), 3),
+            score_seconds=fmt(sum(float(p.rows[key]["score_seconds"]) for p in parts), 3)))
     header = ([] if not args.command else ["Command: `%s`" % args.command]) + [
         "%s: the sum of the saved per-example scores of %s (each as saved; nothing fitted on the scored data); "
         "train and score seconds are the parts' sums" % (args.method_name, " + ".join(

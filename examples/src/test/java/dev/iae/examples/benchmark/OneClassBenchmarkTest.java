@@ -5,15 +5,10 @@ import dev.iae.tribuo.evaluation.ScoreEvaluation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -133,17 +128,9 @@ public class OneClassBenchmarkTest {
         return out;
     }
 
-    /** The lines of a gzip file (every member, as GZIPInputStream reads them). */
-    private static List<String> gzipLines(Path file) throws Exception {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                Files.newInputStream(file)), StandardCharsets.UTF_8))) {
-            return r.lines().collect(Collectors.toList());
-        }
-    }
-
     /** The scores of a score file with one block, in example order. */
     private static double[] savedScores(Path file) throws Exception {
-        List<String> lines = gzipLines(file);
+        List<String> lines = ScoreFileTest.readLines(file);
         double[] s = new double[lines.size() - 1];
         for (int i = 1; i < lines.size(); i++) {
             String[] f = lines.get(i).split(",");
@@ -158,7 +145,7 @@ public class OneClassBenchmarkTest {
      * labels in every block, and scores whose AUROC and average precision are the row's.
      */
     private static void assertSavedScoresReproduceTheRows(Path file, List<String> rows) throws Exception {
-        List<String> lines = gzipLines(file);
+        List<String> lines = ScoreFileTest.readLines(file);
         assertEquals(ScoreFile.HEADER, lines.get(0));
         int n = Integer.parseInt(rows.get(0).split(",")[8]);
         assertEquals(1 + rows.size() * n, lines.size());

@@ -166,9 +166,7 @@ public class ScoreFileTest {
         ScoreFile scores = ScoreFile.create(tmp.resolve("run-scores.csv.gz"));
         for (int seed = 2; seed <= 3; seed++) {
             double[] s = seed == 2 ? s2 : s3;
-            ScoreEvaluation e = ScoreEvaluation.of(anomalous, s);
-            ResultTable.Row row = new ResultTable.Row("java", "fashion-mnist-validation", "M", 4, seed, 0.0, 0, 900,
-                    N, e.auroc(), e.averagePrecision(), 15.0, 0.5);
+            ResultTable.Row row = scoredRow("M", seed, anomalous, s);
             t.add(row);
             scores.append(row, anomalous, s);
         }
@@ -247,12 +245,17 @@ public class ScoreFileTest {
         assertTrue(run.output().contains(message), run.output());
     }
 
+    /** The results row (class 4, r = 0) of a method and seed whose saved scores are these: their AUROC and AP. */
+    private static ResultTable.Row scoredRow(String method, long seed, boolean[] anomalous, double[] scores) {
+        ScoreEvaluation e = ScoreEvaluation.of(anomalous, scores);
+        return new ResultTable.Row("java", "fashion-mnist-validation", method, 4, seed, 0.0, 0, 900, scores.length,
+                e.auroc(), e.averagePrecision(), 15.0, 0.5);
+    }
+
     /** Writes NAME.csv (one results row) and NAME-scores.csv.gz, as the runner does for one class and seed. */
     private static void writeRun(Path dir, String name, String method, boolean[] anomalous, double[] scores)
             throws Exception {
-        ScoreEvaluation e = ScoreEvaluation.of(anomalous, scores);
-        ResultTable.Row row = new ResultTable.Row("java", "fashion-mnist-validation", method, 4, 2, 0.0, 0, 900,
-                scores.length, e.auroc(), e.averagePrecision(), 15.0, 0.5);
+        ResultTable.Row row = scoredRow(method, 2, anomalous, scores);
         ResultTable t = new ResultTable();
         t.add(row);
         t.writeCsv(dir.resolve(name + ".csv"));
@@ -267,8 +270,8 @@ public class ScoreFileTest {
                 "--part", dir.resolve(runB + ".csv").toString(), methodB);
     }
 
-    /** The lines of a gzipped file, all members. */
-    private static List<String> readLines(Path path) throws Exception {
+    /** The lines of a gzipped file, all members (also {@link OneClassBenchmarkTest}'s score-file reader). */
+    static List<String> readLines(Path path) throws Exception {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
                 Files.newInputStream(path)), StandardCharsets.UTF_8))) {
             return r.lines().collect(Collectors.toList());
