@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 
 import static dev.iae.examples.benchmark.ResultTableTest.benchmarksFile;
@@ -108,10 +109,7 @@ public class ScoreFileTest {
         }
         writeRun(tmp, "ra", "GCN", anomalous, a);
         writeRun(tmp, "rb", "GLOBAL", anomalous, b);
-        double[] sum = new double[N];
-        for (int i = 0; i < N; i++) {
-            sum[i] = a[i] + b[i];
-        }
+        double[] sum = IntStream.range(0, N).mapToDouble(i -> a[i] + b[i]).toArray();
         ScoreEvaluation expected = ScoreEvaluation.of(anomalous, sum);
         // The sum's AUROC is neither part's, so a tool that reported a part would fail.
         double aucA = ScoreEvaluation.of(anomalous, a).auroc();
@@ -162,19 +160,8 @@ public class ScoreFileTest {
         double[] s2 = new double[N];
         double[] s3 = new double[N];
         halfSighted(11, anomalous, s2, s3);
-        ResultTable t = new ResultTable();
-        ScoreFile scores = ScoreFile.create(tmp.resolve("run-scores.csv.gz"));
-        for (int seed = 2; seed <= 3; seed++) {
-            double[] s = seed == 2 ? s2 : s3;
-            ResultTable.Row row = scoredRow("M", seed, anomalous, s);
-            t.add(row);
-            scores.append(row, anomalous, s);
-        }
-        t.writeCsv(tmp.resolve("run.csv"));
-        double[] sum = new double[N];
-        for (int i = 0; i < N; i++) {
-            sum[i] = s2[i] + s3[i];
-        }
+        writeRun(tmp, "run", "M", anomalous, s2, s3);
+        double[] sum = IntStream.range(0, N).mapToDouble(i -> s2[i] + s3[i]).toArray();
         String run = tmp.resolve("run.csv").toString();
         ResultTableTest.Run ok = python(benchmarksFile("peers.py").toString(), "add-scores", "--out", tmp.toString(),
                 "--name", "seeds", "--method-name", "M@seeds", "--part", run, "M", "--part", run, "M", "1");
@@ -252,14 +239,20 @@ public class ScoreFileTest {
                 e.auroc(), e.averagePrecision(), 15.0, 0.5);
     }
 
-    /** Writes NAME.csv (one results row) and NAME-scores.csv.gz, as the runner does for one class and seed. */
-    private static void writeRun(Path dir, String name, String method, boolean[] anomalous, double[] scores)
+    /**
+     * Writes NAME.csv and NAME-scores.csv.gz as the runner does for one class and one or more seeds: a results row
+     * and a block of saved scores per seed, seeds 2, 3, … in the order of the score arrays.
+     */
+    private static void writeRun(Path dir, String name, String method, boolean[] anomalous, double[]... scoresPerSeed)
             throws Exception {
-        ResultTable.Row row = scoredRow(method, 2, anomalous, scores);
         ResultTable t = new ResultTable();
-        t.add(row);
+        ScoreFile file = ScoreFile.create(dir.resolve(name + "-scores.csv.gz"));
+        for (int i = 0; i < scoresPerSeed.length; i++) {
+            ResultTable.Row row = scoredRow(method, 2 + i, anomalous, scoresPerSeed[i]);
+            t.add(row);
+            file.append(row, anomalous, scoresPerSeed[i]);
+        }
         t.writeCsv(dir.resolve(name + ".csv"));
-        ScoreFile.create(dir.resolve(name + "-scores.csv.gz")).append(row, anomalous, scores);
     }
 
     /** Runs {@code peers.py add-scores} on method A of run A and method B of run B (files in dir). */
